@@ -1,0 +1,28 @@
+"""The one exception type aekit raises for a user's mistake.
+
+Every error caused by input (a bad file, a wrong shape, a bad setting) is an
+``AekitError`` or a subclass, carrying a one-line message that names what is wrong and
+where. The command line prints that line and exits non-zero; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class AekitError(Exception):
+    """Base class for errors caused by input: bad data, bad settings, bad files."""
+
+
+class DataError(AekitError, ValueError):
+    """The data cannot be read or is not what the model expects."""
+
+
+class ModelFileError(AekitError):
+    """A model folder is missing, incomplete, unsafe or of an unknown format."""
+
+
+class ConfigError(AekitError, ValueError):
+    """A setting is out of range or of the wrong type."""
+
+
+class OutputError(AekitError):
+    """An output location cannot be written."""
