@@ -34,6 +34,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode of a new file
     try:
         yield tmp
         _fsync_file(tmp)
@@ -59,6 +60,12 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         fh.write(text)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_file(path: Path) -> None:
     # Flush the data to disk before the rename, so a power cut cannot leave an empty file.
     with contextlib.suppress(OSError):
@@ -67,3 +74,46 @@ def _fsync_file(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def staged_folder(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield an empty temporary folder that becomes ``path`` only if the block succeeds.
+
+    An existing non-empty ``path`` is refused unless ``overwrite``; then it is replaced
+    only after the new folder is complete, so a failed run never destroys a model.
+    """
+    import shutil
+
+    target = Path(path)
+    check_output_folder(target, overwrite=overwrite)
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.replace(target, old / "replaced")
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_output_folder(target: Path, *, overwrite: bool = False) -> None:
+    """Fail early, before any work, when ``target`` cannot become an output folder."""
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"cannot write folder {target}: a file of that name exists")
+    if target.is_dir() and any(target.iterdir()) and not overwrite:
+        raise OutputError(f"{target} already holds files; choose another folder or overwrite")
+    parent = target.parent if str(target.parent) else Path(".")
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write folder {target}: {existing} is not writable")

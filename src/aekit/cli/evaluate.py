@@ -1,0 +1,38 @@
+"""``aekit evaluate``: reconstruction error of a model beside PCA with as many components."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from aekit.cli.common import add_data_args, print_table
+from aekit.cli.outputs import load_data
+from aekit.evaluation.metrics import compare_with_pca
+from aekit.io.atomic import atomic_write_text
+from aekit.io.model_files import load
+
+EXAMPLE = "example: aekit evaluate --model runs/fmnist --data fashion-mnist --json eval.json"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="compare a model's reconstruction error with PCA's",
+                       description=__doc__, epilog=EXAMPLE)
+    p.add_argument("--model", required=True, help="model folder written by 'aekit train'")
+    add_data_args(p)
+    p.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    estimator = load(args.model)
+    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    # PCA learns from the training part, like the model; both are scored on held-out data.
+    if data.X_test is not None:
+        X_eval, split = data.X_test, "test"
+    else:
+        X_eval, split = data.X_train, "given"
+    comparison = compare_with_pca(estimator, data.X_train, X_eval)
+    print_table(comparison, split)
+    if args.json:
+        atomic_write_text(args.json, json.dumps({"split": split, **comparison.as_dict()}, indent=2))
+    return 0

@@ -1,0 +1,49 @@
+"""Reading inputs and writing outputs for the command line, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from aekit.data import Dataset, read_path
+from aekit.data.datasets import DATASET_NAMES, load
+from aekit.errors import OutputError
+from aekit.io.atomic import atomic_open
+
+ARRAY_SUFFIXES = (".npy", ".csv", ".txt")
+
+
+def load_data(spec: str, *, data_dir: str | None = None, label_column: str | None = None) -> Dataset:
+    """A named dataset (``digits``, ``fashion-mnist``, …) or a file / folder path."""
+    if spec.lower().replace("_", "-") in DATASET_NAMES and not Path(spec).exists():
+        return load(spec, path=data_dir)
+    column: str | int | None = label_column
+    if label_column is not None and label_column.isdigit():
+        column = int(label_column)
+    return read_path(spec, label_column=column)
+
+
+def check_array_output(path: str) -> Path:
+    """Fail before any work when ``path`` is not a writable .npy / .csv destination."""
+    out = Path(path)
+    if out.suffix.lower() not in ARRAY_SUFFIXES:
+        raise OutputError(f"{out}: output must end in {', '.join(ARRAY_SUFFIXES)}")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {out}: folder {folder} does not exist")
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder")
+    return out
+
+
+def write_array(path: str, array: np.ndarray) -> Path:
+    """Write ``array`` as .npy (binary) or .csv/.txt (text), via a temporary file."""
+    out = check_array_output(path)
+    if out.suffix.lower() == ".npy":
+        with atomic_open(out, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
+    else:
+        with atomic_open(out, "w") as fh:
+            np.savetxt(fh, array, delimiter=",", fmt="%.7g")
+    return out

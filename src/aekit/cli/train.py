@@ -1,0 +1,116 @@
+"""``aekit train``: fit a model on a dataset and write the model folder with pictures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from aekit.cli.common import add_data_args, print_table
+from aekit.cli.outputs import load_data
+from aekit.estimators.registry import ESTIMATORS
+from aekit.evaluation.metrics import compare_with_pca
+from aekit.io.atomic import atomic_write_text, check_output_folder, staged_folder
+from aekit.io.model_files import write_model_files
+
+EXAMPLE = "example: aekit train --data digits --out runs/digits --hidden 128,64 --code-size 8"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train an autoencoder", description=__doc__, epilog=EXAMPLE)
+    add_data_args(p)
+    p.add_argument("--out", required=True, help="output folder for the model and pictures")
+    p.add_argument("--model", default="autoencoder", help="model name (see 'aekit models')")
+    p.add_argument("--hidden", type=_sizes, default=(256, 128),
+                   help="encoder hidden widths, comma-separated (default 256,128)")
+    p.add_argument("--code-size", type=int, default=32, help="code width (default 32)")
+    p.add_argument("--activation", default="elu", help="hidden nonlinearity (default elu)")
+    p.add_argument("--loss", default="auto", choices=("auto", "gaussian", "bernoulli"))
+    p.add_argument("--tied", action="store_true", help="decoder uses the encoder's transposed weights")
+    p.add_argument("--scale", default="none", choices=("none", "minmax", "standard"),
+                   help="preprocessing fitted on the training data (default none)")
+    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--optimizer", default="adam", choices=("adam", "adamw", "sgd", "rmsprop"))
+    p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    p.add_argument("--lr-schedule", default="cosine", choices=("constant", "cosine", "step"))
+    p.add_argument("--validation-fraction", type=float, default=0.1)
+    p.add_argument("--early-stopping", action="store_true")
+    p.add_argument("--patience", type=int, default=10)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--precision", default="auto", choices=("auto", "float32", "bf16"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing model folder")
+    p.add_argument("--no-pictures", action="store_true", help="skip the figures")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    check_output_folder(out, overwrite=args.overwrite)  # before any training
+    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    cls = ESTIMATORS.get(args.model)
+    estimator = cls(
+        hidden=args.hidden, code_size=args.code_size, activation=args.activation,
+        loss=args.loss, tied=args.tied, scale=args.scale, epochs=args.epochs,
+        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
+        lr_schedule=args.lr_schedule, validation_fraction=args.validation_fraction,
+        early_stopping=args.early_stopping, patience=args.patience, device=args.device,
+        precision=args.precision, random_state=args.seed, verbose=0 if args.quiet else 1,
+    )
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    say(f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
+        f"{data.X_train.shape[1]} features")
+    started = time.perf_counter()
+    estimator.fit(data.X_train)
+    seconds = time.perf_counter() - started
+    estimator.image_shape_ = data.image_shape
+    say(f"loss: {estimator.loss_reason_}")
+    say(f"trained {estimator.n_iter_} epochs in {seconds:.1f} s")
+
+    X_eval, y_eval, split = _held_out(data)
+    comparison = compare_with_pca(estimator, data.X_train, X_eval)
+    metrics = {"split": split, "train_seconds": seconds, **comparison.as_dict()}
+    with staged_folder(out, overwrite=args.overwrite) as tmp:
+        write_model_files(estimator, tmp)
+        atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2))
+        if not args.no_pictures:
+            _pictures(estimator, data, X_eval, y_eval, tmp)
+    print_table(comparison, split)
+    say(f"model and pictures written to {out}")
+    return 0
+
+
+def _held_out(data):  # type: ignore[no-untyped-def]
+    if data.X_test is not None:
+        return data.X_test, data.y_test, "test"
+    return data.X_train, data.y_train, "train"
+
+
+def _pictures(estimator, data, X_eval, y_eval, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    from aekit.evaluation.metrics import pca_errors
+    from aekit.reporting import plot_codes, plot_loss_curve, plot_reconstructions
+
+    plot_loss_curve(estimator.history_, folder / "loss_curve.png")
+    n = min(10, X_eval.shape[0])
+    plot_reconstructions(X_eval[:n], estimator.reconstruct(X_eval[:n]), data.image_shape,
+                         folder / "reconstructions.png")
+    m = min(5000, X_eval.shape[0])
+    _, pca = pca_errors(data.X_train, X_eval[:m], 2)
+    labels = None if y_eval is None else np.asarray(y_eval)[:m]
+    plot_codes(estimator.transform(X_eval[:m]), pca.transform(X_eval[:m]), labels,
+               folder / "codes.png")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"layer widths must be positive, got {text!r}")
+    return sizes

@@ -1,0 +1,51 @@
+"""``aekit encode``, ``decode`` and ``reconstruct``: use a trained model on data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aekit.cli.common import add_data_args
+from aekit.cli.outputs import check_array_output, load_data, write_array
+from aekit.io.model_files import load
+
+COMMANDS = {
+    "encode": ("encode data to codes", "aekit encode --model runs/digits --data x.npy --out codes.npy"),
+    "decode": ("decode codes to data", "aekit decode --model runs/digits --data codes.npy --out x.npy"),
+    "reconstruct": ("encode then decode data",
+                    "aekit reconstruct --model runs/digits --data x.csv --out rec.csv"),
+}
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    for name, (summary, example) in COMMANDS.items():
+        p = sub.add_parser(name, help=summary, description=summary, epilog=f"example: {example}")
+        p.add_argument("--model", required=True, help="model folder written by 'aekit train'")
+        add_data_args(p)
+        p.add_argument("--split", default="test", choices=("train", "test", "all"),
+                       help="which part of a named dataset to use (default test)")
+        p.add_argument("--out", required=True, help="output file, .npy or .csv")
+        p.set_defaults(run=run, command=name)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_array_output(args.out)  # fail before any work
+    estimator = load(args.model)
+    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    X = select_split(data, args.split)
+    if args.command == "encode":
+        result = estimator.transform(X)
+    elif args.command == "decode":
+        result = estimator.inverse_transform(X)
+    else:
+        result = estimator.reconstruct(X)
+    out = write_array(args.out, result)
+    if not args.quiet:
+        print(f"{args.command}: {X.shape} -> {result.shape}, written to {out}", file=sys.stderr)
+    return 0
+
+
+def select_split(data, split: str):  # type: ignore[no-untyped-def]
+    if data.X_test is None or split == "train":
+        return data.X_train
+    return data.X_test if split == "test" else data.X_all()

@@ -1,0 +1,155 @@
+"""Shared scikit-learn machinery for every autoencoder estimator.
+
+Subclasses say how to build the model config and the objective; fitting, encoding,
+decoding, scoring and batching live here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from aekit.data.scaling import Scaler
+from aekit.data.validation import check_array
+from aekit.errors import ConfigError, DataError
+from aekit.models.builders import build_module
+from aekit.objectives.likelihood import choose_likelihood
+from aekit.objectives.objective import Objective
+from aekit.training import engine
+from aekit.training.settings import TrainSettings
+
+TRAIN_PARAMS = (
+    "epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
+    "lr_schedule", "validation_fraction", "early_stopping", "patience", "device",
+    "precision", "verbose",
+)
+INFERENCE_BATCH = 4096
+
+
+class BaseAutoencoder(TransformerMixin, BaseEstimator):
+    """Base class: subclasses define ``_make_config`` and ``_make_objective``."""
+
+    # -- what subclasses provide -------------------------------------------------------
+    def _make_config(self, n_features: int, likelihood: str) -> Any:
+        raise NotImplementedError
+
+    def _make_objective(self, module: torch.nn.Module) -> Objective:
+        return Objective(module.likelihood)
+
+    # -- fitting -----------------------------------------------------------------------
+    def fit(self, X: Any, y: Any = None) -> BaseAutoencoder:
+        """Fit the autoencoder to ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
+        image_shape = _image_shape(X)
+        X = check_array(X, name="X")
+        settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
+        settings.validate()
+        seed = _resolve_seed(self.random_state)
+        self.scaler_ = Scaler.fit(self.scale, X)
+        Xs = self.scaler_.transform(X)
+        self.loss_, self.loss_reason_ = choose_likelihood(self.loss, Xs)
+        self.config_ = self._make_config(X.shape[1], self.loss_)
+        with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
+            torch.manual_seed(seed)
+            self.module_ = build_module(self.config_)
+        objective = self._make_objective(self.module_)
+        self.history_ = engine.train(
+            self.module_, objective, torch.from_numpy(np.ascontiguousarray(Xs)), settings,
+            seed=seed, callbacks=self.callbacks or (),
+        )
+        self.module_.to("cpu")  # a fitted estimator lives on the CPU; training moves it back
+        self.n_features_in_ = X.shape[1]
+        self.image_shape_ = image_shape
+        self.n_iter_ = len(self.history_["loss"])
+        return self
+
+    # -- using a fitted model ----------------------------------------------------------
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode ``X``: ndarray of shape (n_samples, code_size)."""
+        X = self._check_input(X)
+        return self._batched(lambda xb: self.module_.encode(xb), self.scaler_.transform(X))
+
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        """Decode codes of shape (n_samples, code_size) to data of shape (n_samples, n_features)."""
+        check_is_fitted(self, "module_")
+        codes = check_array(X, name="codes", n_features=self.config_.code_size)
+        decoded = self._batched(lambda zb: self.module_.decode(zb), codes)
+        return self.scaler_.inverse_transform(decoded)
+
+    def reconstruct(self, X: Any) -> np.ndarray:
+        """Encode then decode ``X``: ndarray of shape (n_samples, n_features)."""
+        X = self._check_input(X)
+        rec = self._batched(lambda xb: self.module_.decode(self.module_.encode(xb)),
+                            self.scaler_.transform(X))
+        return self.scaler_.inverse_transform(rec)
+
+    def reconstruction_error(self, X: Any) -> np.ndarray:
+        """Per-sample squared error summed over features, in the data's own units: (n_samples,)."""
+        X = self._check_input(X)
+        return np.square(self.reconstruct(X) - X, dtype=np.float64).sum(axis=1)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Negative mean reconstruction loss per sample (higher is better)."""
+        X = self._check_input(X)
+        Xs = torch.from_numpy(np.ascontiguousarray(self.scaler_.transform(X)))
+        objective = self._make_objective(self.module_)
+        losses = engine.evaluate_loss(self.module_, objective, Xs, INFERENCE_BATCH, None,
+                                      torch.device("cpu"))
+        return -losses["reconstruction"]
+
+    def save(self, path: str, *, overwrite: bool = False) -> None:
+        """Write the fitted model to the folder ``path`` (config.json + model.safetensors)."""
+        from aekit.io.model_files import save
+
+        save(self, path, overwrite=overwrite)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _check_input(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "module_")
+        X = check_array(X, name="X")
+        if X.shape[1] != self.n_features_in_:  # scikit-learn's wording, which its checks expect
+            raise DataError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                            f"expecting {self.n_features_in_} features as input")
+        return X
+
+    @torch.no_grad()
+    def _batched(self, fn: Any, X: np.ndarray) -> np.ndarray:
+        self.module_.eval()
+        parts = []
+        for start in range(0, X.shape[0], INFERENCE_BATCH):
+            xb = torch.from_numpy(np.ascontiguousarray(X[start : start + INFERENCE_BATCH]))
+            parts.append(fn(xb).float().numpy())
+        return np.concatenate(parts, axis=0)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "module_")
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(self.config_.code_size)], dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.transformer_tags.preserves_dtype = ["float32"]  # torch computes in float32
+        return tags
+
+
+def _image_shape(X: Any) -> tuple[int, ...] | None:
+    """The per-sample shape of image input (n, h, w[, ...]), None for a table."""
+    try:
+        shape = np.asarray(X).shape
+    except (ValueError, TypeError):
+        return None  # ragged input: check_array reports it
+    return tuple(int(d) for d in shape[1:]) if len(shape) > 2 else None
+
+
+def _resolve_seed(random_state: Any) -> int:
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state) % (2**63)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    raise ConfigError(f"random_state must be None or an integer, got {random_state!r}")

@@ -1,0 +1,93 @@
+"""Typed model configuration: everything needed to rebuild a model, as plain JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from aekit.errors import ConfigError
+
+ACTIVATIONS = ("elu", "relu", "sigmoid", "tanh", "gelu", "leaky_relu", "silu")
+LIKELIHOODS = ("gaussian", "bernoulli")
+
+
+@dataclass
+class MLPConfig:
+    """A multilayer autoencoder: encoder sizes mirrored by the decoder, linear code layer.
+
+    Attributes
+    ----------
+    n_features : int
+        Input width.
+    hidden : tuple of int
+        Encoder hidden widths, input side first; the decoder mirrors them.
+    code_size : int
+        Width of the (linear) code layer.
+    activation : str
+        Hidden-unit nonlinearity. ELU by default: with sigmoid units and no
+        pretraining a 784-1000-500-250-30 net stays worse than PCA on Fashion-MNIST.
+    likelihood : str
+        "gaussian" (identity output, squared error) or "bernoulli" (logistic output,
+        cross-entropy).
+    tied : bool
+        Decoder layer i uses the transpose of encoder layer i's weight (own bias).
+    """
+
+    n_features: int
+    hidden: tuple[int, ...] = (256, 128)
+    code_size: int = 32
+    activation: str = "elu"
+    likelihood: str = "gaussian"
+    tied: bool = False
+    kind: str = field(default="mlp", init=False)  # registry name of the builder
+
+    def __post_init__(self) -> None:
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.validate()
+
+    def validate(self) -> None:
+        _positive_int("n_features", self.n_features)
+        _positive_int("code_size", self.code_size)
+        for h in self.hidden:
+            _positive_int("hidden layer size", h)
+        if self.activation not in ACTIVATIONS:
+            raise ConfigError(
+                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
+            )
+        if self.likelihood not in LIKELIHOODS:
+            raise ConfigError(
+                f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
+            )
+        if not isinstance(self.tied, bool):
+            raise ConfigError(f"tied must be true or false, got {self.tied!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MLPConfig:
+        if not isinstance(data, dict):
+            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in dataclasses.fields(cls) if f.init}
+        unknown = set(data) - known - {"kind"}
+        if unknown:
+            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
+        missing = {"n_features"} - set(data)
+        if missing:
+            raise ConfigError(f"model config is missing: {', '.join(sorted(missing))}")
+        hidden = data.get("hidden", ())
+        if not isinstance(hidden, (list, tuple)):
+            raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# Bounds keep a crafted config from asking for an absurd allocation.
+MAX_WIDTH = 1 << 20
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
+        raise ConfigError(f"{name} must be an integer in [1, {MAX_WIDTH}], got {value!r}")

@@ -1,0 +1,94 @@
+"""Multilayer autoencoder, optionally with tied weights.
+
+The encoder maps n_features → hidden[0] → … → code_size with a nonlinearity after
+every layer except the code layer, which is linear (Hinton & Salakhutdinov 2006).
+The decoder mirrors it. With ``tied=True`` decoder layer i computes
+``x @ W_i`` with encoder layer i's weight ``W_i`` (so ``W_i.T`` as a linear map)
+and a bias of its own.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from aekit.models.config import MLPConfig
+from aekit.models.output import ModelOutput
+from aekit.objectives.likelihood import get_likelihood
+
+_ACTIVATIONS = {
+    "elu": nn.ELU,
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "leaky_relu": nn.LeakyReLU,
+    "silu": nn.SiLU,
+}
+
+
+def make_activation(name: str) -> nn.Module:
+    return _ACTIVATIONS[name]()
+
+
+class TiedLinear(nn.Module):
+    """A linear map using the transpose of another layer's weight, with its own bias."""
+
+    def __init__(self, source: nn.Linear) -> None:
+        super().__init__()
+        # Held outside the module tree so the shared weight is stored (and counted) once.
+        object.__setattr__(self, "_source", source)
+        self.bias = nn.Parameter(torch.zeros(source.in_features))
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self._source.weight.t()  # (in_features of source, out_features of source)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self._source.weight.t(), self.bias)
+
+
+class MLPAutoencoder(nn.Module):
+    def __init__(self, config: MLPConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.likelihood = get_likelihood(config.likelihood)
+        sizes = [config.n_features, *config.hidden, config.code_size]
+        self.encoder_layers = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        decoder: list[nn.Module] = []
+        for i in reversed(range(len(self.encoder_layers))):
+            enc = self.encoder_layers[i]
+            decoder.append(TiedLinear(enc) if config.tied else nn.Linear(enc.out_features, enc.in_features))
+        self.decoder_layers = nn.ModuleList(decoder)
+        self.act = make_activation(config.activation)
+
+    def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
+        h = x  # (batch, n_features)
+        last = len(self.encoder_layers) - 1
+        for i, layer in enumerate(self.encoder_layers):
+            h = layer(h)
+            if i < last:  # the code layer stays linear
+                h = self.act(h)
+                if hidden is not None:
+                    hidden.append(h)
+        return h  # (batch, code_size)
+
+    def decode_raw(self, code: torch.Tensor) -> torch.Tensor:
+        h = code
+        last = len(self.decoder_layers) - 1
+        for i, layer in enumerate(self.decoder_layers):
+            h = layer(h)
+            if i < last:
+                h = self.act(h)
+        return h  # (batch, n_features), before the likelihood's output function
+
+    def decode(self, code: torch.Tensor) -> torch.Tensor:
+        return self.likelihood.mean(self.decode_raw(code))
+
+    def forward(self, x: torch.Tensor) -> ModelOutput:
+        hidden: list[torch.Tensor] = []
+        code = self.encode(x, hidden)
+        return ModelOutput(code=code, output=self.decode_raw(code), hidden=hidden)

@@ -1,0 +1,14 @@
+"""What a model's forward pass returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass
+class ModelOutput:
+    code: torch.Tensor  # (batch, code_size)
+    output: torch.Tensor  # decoder's raw output, (batch, n_features): logits or mean
+    hidden: list[torch.Tensor] = field(default_factory=list)  # encoder activations, for penalties

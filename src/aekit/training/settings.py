@@ -1,0 +1,55 @@
+"""Settings of the training engine, independent of any model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aekit.errors import ConfigError
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+SCHEDULES = ("constant", "cosine", "step")
+PRECISIONS = ("auto", "float32", "bf16")
+
+
+@dataclass
+class TrainSettings:
+    epochs: int = 50
+    batch_size: int = 128  # more updates per epoch beat bigger batches (quality_sweep)
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9  # SGD and RMSProp only
+    weight_decay: float = 0.0
+    lr_schedule: str = "cosine"  # "step" halves the rate every quarter of the epochs
+    validation_fraction: float = 0.1
+    early_stopping: bool = False  # stop when validation loss stops improving
+    patience: int = 10  # epochs without improvement before early stopping
+    device: str = "auto"  # "auto": CUDA when present, else CPU
+    precision: str = "auto"  # "auto": bf16 where the hardware computes it natively
+    verbose: int = 0
+
+    def validate(self) -> None:
+        _int_at_least("epochs", self.epochs, 1)
+        _int_at_least("batch_size", self.batch_size, 1)
+        _int_at_least("patience", self.patience, 1)
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if self.lr_schedule not in SCHEDULES:
+            raise ConfigError(f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            raise ConfigError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
+        if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
+            raise ConfigError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        vf = self.validation_fraction
+        if not (isinstance(vf, (int, float)) and 0 <= vf < 1):
+            raise ConfigError(f"validation_fraction must be in [0, 1), got {vf!r}")
+        if self.early_stopping and vf == 0:
+            raise ConfigError("early_stopping needs a validation split: set validation_fraction > 0")
+
+
+def _int_at_least(name: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
