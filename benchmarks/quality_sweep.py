@@ -68,20 +68,37 @@ def main() -> None:
         # a constant rate does not depend on the planned length: one run at the longest
         for epochs in [max(args.epochs)] if sched == "constant" else args.epochs:
             torch.manual_seed(0)
-            config = MLPConfig(n_features=784, hidden=(1000, 500, 250), code_size=30,
-                               likelihood=lik)
+            config = MLPConfig(
+                n_features=784, hidden=(1000, 500, 250), code_size=30, likelihood=lik
+            )
             model = build_module(config)
             probe = TestProbe(model, X_test)
-            s = TrainSettings(epochs=epochs, batch_size=bs, optimizer=opt, learning_rate=lr,
-                              lr_schedule=sched, validation_fraction=0.0, device=args.device,
-                              precision="float32")
+            s = TrainSettings(
+                epochs=epochs,
+                batch_size=bs,
+                optimizer=opt,
+                learning_rate=lr,
+                lr_schedule=sched,
+                validation_fraction=0.0,
+                device=args.device,
+                precision="float32",
+            )
             t0 = time.perf_counter()
             engine.train(model, Objective(model.likelihood), X, s, seed=0, callbacks=[probe])
             seconds = time.perf_counter() - t0
             hit = next((i + 1 for i, v in enumerate(probe.curve) if v <= args.target), None)
-            row = dict(likelihood=lik, optimizer=opt, lr=lr, batch=bs, schedule=sched,
-                       epochs=epochs, final=probe.curve[-1], best=min(probe.curve),
-                       first_epoch_at_target=hit, seconds=round(seconds, 1))
+            row = dict(
+                likelihood=lik,
+                optimizer=opt,
+                lr=lr,
+                batch=bs,
+                schedule=sched,
+                epochs=epochs,
+                final=probe.curve[-1],
+                best=min(probe.curve),
+                first_epoch_at_target=hit,
+                seconds=round(seconds, 1),
+            )
             rows.append(row)
             print(json.dumps(row), flush=True)
     if args.json:

@@ -26,34 +26,63 @@ def model_dir(tmp_path_factory):
 
 def test_train_writes_model_metrics_and_pictures(model_dir):
     names = sorted(p.name for p in model_dir.iterdir())
-    assert names == ["codes.png", "config.json", "history.json", "loss_curve.png",
-                     "metrics.json", "model.safetensors", "reconstructions.png"]
+    assert names == [
+        "codes.png",
+        "config.json",
+        "history.json",
+        "loss_curve.png",
+        "metrics.json",
+        "model.safetensors",
+        "reconstructions.png",
+    ]
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["split"] == "test" and metrics["n_samples"] == 360
     assert metrics["autoencoder_squared_error"] > 0 and metrics["pca_squared_error"] > 0
-    assert json.loads((model_dir / "config.json").read_text())["input_schema"]["image_shape"] == [8, 8]
+    assert json.loads((model_dir / "config.json").read_text())["input_schema"]["image_shape"] == [
+        8,
+        8,
+    ]
 
 
 def test_train_prints_the_comparison_table(tmp_path, capsys):
-    assert main(["train", "--data", "digits", "--out", str(tmp_path / "m"), "--no-pictures", *TINY]) == 0
+    assert (
+        main(["train", "--data", "digits", "--out", str(tmp_path / "m"), "--no-pictures", *TINY])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "autoencoder" in out and "PCA (3 components)" in out
 
 
 def test_encode_decode_reconstruct_round(model_dir, tmp_path):
     codes = tmp_path / "codes.npy"
-    assert main(["encode", "--model", str(model_dir), "--data", "digits", "--out", str(codes), "-q"]) == 0
+    assert (
+        main(["encode", "--model", str(model_dir), "--data", "digits", "--out", str(codes), "-q"])
+        == 0
+    )
     assert np.load(codes).shape == (360, 3)
     decoded = tmp_path / "decoded.csv"
-    assert main(["decode", "--model", str(model_dir), "--data", str(codes), "--out", str(decoded), "-q"]) == 0
+    assert (
+        main(
+            ["decode", "--model", str(model_dir), "--data", str(codes), "--out", str(decoded), "-q"]
+        )
+        == 0
+    )
     rec = tmp_path / "rec.npy"
-    assert main(["reconstruct", "--model", str(model_dir), "--data", "digits", "--out", str(rec), "-q"]) == 0
+    assert (
+        main(
+            ["reconstruct", "--model", str(model_dir), "--data", "digits", "--out", str(rec), "-q"]
+        )
+        == 0
+    )
     np.testing.assert_allclose(np.loadtxt(decoded, delimiter=","), np.load(rec), atol=1e-5)
 
 
 def test_evaluate_prints_table_and_writes_json(model_dir, tmp_path, capsys):
     report = tmp_path / "eval.json"
-    assert main(["evaluate", "--model", str(model_dir), "--data", "digits", "--json", str(report)]) == 0
+    assert (
+        main(["evaluate", "--model", str(model_dir), "--data", "digits", "--json", str(report)])
+        == 0
+    )
     figures = json.loads(report.read_text())
     assert figures["n_components"] == 3 and figures["split"] == "test"
     assert f"{figures['pca_squared_error']:.4f}" in capsys.readouterr().out
@@ -66,8 +95,9 @@ def test_listings(capsys):
     assert "autoencoder" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", ["train", "encode", "decode", "reconstruct", "evaluate",
-                                     "datasets", "models"])
+@pytest.mark.parametrize(
+    "command", ["train", "encode", "decode", "reconstruct", "evaluate", "datasets", "models"]
+)
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
@@ -162,7 +192,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("kind", "message"), BAD, ids=[b[0] for b in BAD])
-def test_bad_input_gives_one_clear_line_and_leaves_nothing(kind, message, tmp_path, model_dir, capsys):
+def test_bad_input_gives_one_clear_line_and_leaves_nothing(
+    kind, message, tmp_path, model_dir, capsys
+):
     argv, out = _make(kind, tmp_path, model_dir)
     before = set(tmp_path.rglob("*"))
     code = main([*argv, "--out", str(out)])
@@ -190,13 +222,31 @@ def test_existing_model_folder_is_kept_unless_overwrite(model_dir, tmp_path, cap
 def test_real_process_exit_status_and_no_traceback(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     proc = subprocess.run(
-        [sys.executable, "-m", "aekit", "encode", "--model", str(tmp_path / "none"),
-         "--data", "digits", "--out", str(tmp_path / "c.npy")],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "aekit",
+            "encode",
+            "--model",
+            str(tmp_path / "none"),
+            "--data",
+            "digits",
+            "--out",
+            str(tmp_path / "c.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("aekit encode: error:")
     assert "Traceback" not in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "aekit", "train"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aekit", "train"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "required" in proc.stderr

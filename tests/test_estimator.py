@@ -42,11 +42,15 @@ def test_score_is_negative_mean_reconstruction_loss_and_improves_with_training(d
 
 
 def test_gaussian_data_with_standard_scaling_round_trips_to_data_units(small_real):
-    ae = Autoencoder(hidden=(16,), code_size=2, epochs=100, batch_size=32, scale="standard",
-                     random_state=0)
+    ae = Autoencoder(
+        hidden=(16,), code_size=2, epochs=100, batch_size=32, scale="standard", random_state=0
+    )
     ae.fit(small_real)
     assert ae.loss_ == "gaussian"
-    rel = ae.reconstruction_error(small_real).mean() / np.square(small_real - small_real.mean(0)).sum(1).mean()
+    rel = (
+        ae.reconstruction_error(small_real).mean()
+        / np.square(small_real - small_real.mean(0)).sum(1).mean()
+    )
     assert rel < 0.05  # the data are rank 2 and the code has 2 units
 
 
@@ -74,7 +78,9 @@ def test_unfitted_estimator_raises_not_fitted():
 def test_wrong_feature_count_at_encode_time_names_both_counts(digits01):
     X, _ = digits01
     ae = Autoencoder(**FAST).fit(X[:100])
-    with pytest.raises(DataError, match="X has 10 features, but Autoencoder is expecting 64 features"):
+    with pytest.raises(
+        DataError, match="X has 10 features, but Autoencoder is expecting 64 features"
+    ):
         ae.transform(np.zeros((3, 10), np.float32))
 
 
@@ -98,10 +104,12 @@ def test_images_given_as_3d_arrays_are_flattened_and_shape_remembered(digits01):
 
 def test_pipeline_with_logistic_regression_in_grid_search_over_code_size(digits01):
     X, y = digits01
-    pipe = Pipeline([
-        ("ae", Autoencoder(hidden=(32,), epochs=8, random_state=0)),
-        ("clf", LogisticRegression(max_iter=300)),
-    ])
+    pipe = Pipeline(
+        [
+            ("ae", Autoencoder(hidden=(32,), epochs=8, random_state=0)),
+            ("clf", LogisticRegression(max_iter=300)),
+        ]
+    )
     search = GridSearchCV(pipe, {"ae__code_size": [2, 12]}, cv=2)
     search.fit(X[:600], y[:600])
     assert search.best_params_["ae__code_size"] in (2, 12)

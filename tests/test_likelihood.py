@@ -35,6 +35,8 @@ def test_bernoulli_loss_is_cross_entropy_of_the_logistic_output():
     expected = -(x * p.log() + (1 - x) * (1 - p).log()).sum(1)
     torch.testing.assert_close(BERNOULLI.loss(logits, x), expected, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(
-        BERNOULLI.loss(logits, x).sum(), F.binary_cross_entropy(p, x, reduction="sum"),
-        rtol=1e-5, atol=1e-5,
+        BERNOULLI.loss(logits, x).sum(),
+        F.binary_cross_entropy(p, x, reduction="sum"),
+        rtol=1e-5,
+        atol=1e-5,
     )

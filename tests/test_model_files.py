@@ -16,7 +16,9 @@ from aekit.errors import ModelFileError, OutputError
 @pytest.fixture(scope="module")
 def fitted(digits01):
     X, _ = digits01
-    return Autoencoder(hidden=(16,), code_size=3, epochs=2, scale="minmax", random_state=0).fit(X[:200])
+    return Autoencoder(hidden=(16,), code_size=3, epochs=2, scale="minmax", random_state=0).fit(
+        X[:200]
+    )
 
 
 @pytest.fixture
@@ -27,7 +29,11 @@ def saved(fitted, tmp_path):
 
 
 def test_save_writes_config_weights_and_history(saved):
-    assert sorted(p.name for p in saved.iterdir()) == ["config.json", "history.json", "model.safetensors"]
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "config.json",
+        "history.json",
+        "model.safetensors",
+    ]
     config = json.loads((saved / "config.json").read_text())
     assert config["format"] == "aekit-model" and config["format_version"] == 1
     assert config["model"]["hidden"] == [16] and config["input_schema"]["n_features"] == 64
@@ -49,7 +55,9 @@ def test_tied_model_round_trips(tmp_path, digits01):
     X, _ = digits01
     ae = Autoencoder(hidden=(8,), code_size=2, epochs=1, tied=True, random_state=0).fit(X[:100])
     ae.save(tmp_path / "tied")
-    np.testing.assert_allclose(aekit.load(tmp_path / "tied").transform(X[:9]), ae.transform(X[:9]), atol=1e-6)
+    np.testing.assert_allclose(
+        aekit.load(tmp_path / "tied").transform(X[:9]), ae.transform(X[:9]), atol=1e-6
+    )
 
 
 def test_existing_model_is_not_overwritten_without_asking(fitted, saved):

@@ -44,7 +44,11 @@ def test_tied_gradient_reaches_the_shared_weight_from_both_sides():
     m(x).output.square().sum().backward()
     enc = m.encoder_layers[0].weight
     # d/dW of ||W^T (W x + b) + c||^2 has both an encoder and a decoder part.
-    W, b, c = enc.detach().clone().requires_grad_(), m.encoder_layers[0].bias.detach(), m.decoder_layers[0].bias.detach()
+    W, b, c = (
+        enc.detach().clone().requires_grad_(),
+        m.encoder_layers[0].bias.detach(),
+        m.decoder_layers[0].bias.detach(),
+    )
     ((x @ W.t() + b) @ W + c).square().sum().backward()
     torch.testing.assert_close(enc.grad, W.grad)
 
@@ -75,8 +79,15 @@ def test_config_round_trips_through_a_dict():
 
 @pytest.mark.parametrize(
     "change",
-    [{"code_size": 0}, {"hidden": [3, -1]}, {"activation": "swish2"}, {"likelihood": "poisson"},
-     {"n_features": 2**40}, {"tied": "yes"}, {"colour": "red"}],
+    [
+        {"code_size": 0},
+        {"hidden": [3, -1]},
+        {"activation": "swish2"},
+        {"likelihood": "poisson"},
+        {"n_features": 2**40},
+        {"tied": "yes"},
+        {"colour": "red"},
+    ],
 )
 def test_bad_config_is_a_config_error(change):
     data = {**MLPConfig(n_features=7).to_dict(), **change}

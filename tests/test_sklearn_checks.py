@@ -15,6 +15,8 @@ def _small(cls):
     return cls(hidden=(8,), code_size=2, epochs=3, random_state=0)
 
 
-@parametrize_with_checks([_small(Autoencoder)], expected_failed_checks=lambda est: EXPECTED_FAILURES)
+@parametrize_with_checks(
+    [_small(Autoencoder)], expected_failed_checks=lambda est: EXPECTED_FAILURES
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

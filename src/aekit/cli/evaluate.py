@@ -15,8 +15,12 @@ EXAMPLE = "example: aekit evaluate --model runs/fmnist --data fashion-mnist --js
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="compare a model's reconstruction error with PCA's",
-                       description=__doc__, epilog=EXAMPLE)
+    p = sub.add_parser(
+        "evaluate",
+        help="compare a model's reconstruction error with PCA's",
+        description=__doc__,
+        epilog=EXAMPLE,
+    )
     p.add_argument("--model", required=True, help="model folder written by 'aekit train'")
     add_data_args(p)
     p.add_argument("--json", default=None, help="also write the figures to this JSON file")

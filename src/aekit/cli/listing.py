@@ -6,13 +6,19 @@ import argparse
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("datasets", help="list the named datasets",
-                       description="List the datasets --data accepts by name.",
-                       epilog="example: aekit datasets")
+    p = sub.add_parser(
+        "datasets",
+        help="list the named datasets",
+        description="List the datasets --data accepts by name.",
+        epilog="example: aekit datasets",
+    )
     p.set_defaults(run=run_datasets)
-    p = sub.add_parser("models", help="list the model names",
-                       description="List the models 'aekit train --model' accepts.",
-                       epilog="example: aekit models")
+    p = sub.add_parser(
+        "models",
+        help="list the model names",
+        description="List the models 'aekit train --model' accepts.",
+        epilog="example: aekit models",
+    )
     p.set_defaults(run=run_models)
 
 

@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     from aekit.cli import evaluate, listing, train, use
 
     parser = argparse.ArgumentParser(
-        prog="aekit", description="Train and use autoencoders on your own data.",
+        prog="aekit",
+        description="Train and use autoencoders on your own data.",
         epilog="example: aekit train --data digits --out runs/digits",
     )
     parser.add_argument("--version", action="version", version=f"aekit {__version__}")

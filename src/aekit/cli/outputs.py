@@ -14,7 +14,9 @@ from aekit.io.atomic import atomic_open
 ARRAY_SUFFIXES = (".npy", ".csv", ".txt")
 
 
-def load_data(spec: str, *, data_dir: str | None = None, label_column: str | None = None) -> Dataset:
+def load_data(
+    spec: str, *, data_dir: str | None = None, label_column: str | None = None
+) -> Dataset:
     """A named dataset (``digits``, ``fashion-mnist``, …) or a file / folder path."""
     if spec.lower().replace("_", "-") in DATASET_NAMES and not Path(spec).exists():
         return load(spec, path=data_dir)

@@ -25,14 +25,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_data_args(p)
     p.add_argument("--out", required=True, help="output folder for the model and pictures")
     p.add_argument("--model", default="autoencoder", help="model name (see 'aekit models')")
-    p.add_argument("--hidden", type=_sizes, default=(256, 128),
-                   help="encoder hidden widths, comma-separated (default 256,128)")
+    p.add_argument(
+        "--hidden",
+        type=_sizes,
+        default=(256, 128),
+        help="encoder hidden widths, comma-separated (default 256,128)",
+    )
     p.add_argument("--code-size", type=int, default=32, help="code width (default 32)")
     p.add_argument("--activation", default="elu", help="hidden nonlinearity (default elu)")
     p.add_argument("--loss", default="auto", choices=("auto", "gaussian", "bernoulli"))
-    p.add_argument("--tied", action="store_true", help="decoder uses the encoder's transposed weights")
-    p.add_argument("--scale", default="none", choices=("none", "minmax", "standard"),
-                   help="preprocessing fitted on the training data (default none)")
+    p.add_argument(
+        "--tied", action="store_true", help="decoder uses the encoder's transposed weights"
+    )
+    p.add_argument(
+        "--scale",
+        default="none",
+        choices=("none", "minmax", "standard"),
+        help="preprocessing fitted on the training data (default none)",
+    )
     p.add_argument("--epochs", type=int, default=50)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--optimizer", default="adam", choices=("adam", "adamw", "sgd", "rmsprop"))
@@ -55,16 +65,30 @@ def run(args: argparse.Namespace) -> int:
     data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
     cls = ESTIMATORS.get(args.model)
     estimator = cls(
-        hidden=args.hidden, code_size=args.code_size, activation=args.activation,
-        loss=args.loss, tied=args.tied, scale=args.scale, epochs=args.epochs,
-        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
-        lr_schedule=args.lr_schedule, validation_fraction=args.validation_fraction,
-        early_stopping=args.early_stopping, patience=args.patience, device=args.device,
-        precision=args.precision, random_state=args.seed, verbose=0 if args.quiet else 1,
+        hidden=args.hidden,
+        code_size=args.code_size,
+        activation=args.activation,
+        loss=args.loss,
+        tied=args.tied,
+        scale=args.scale,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        lr_schedule=args.lr_schedule,
+        validation_fraction=args.validation_fraction,
+        early_stopping=args.early_stopping,
+        patience=args.patience,
+        device=args.device,
+        precision=args.precision,
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
     )
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
-    say(f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
-        f"{data.X_train.shape[1]} features")
+    say(
+        f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
+        f"{data.X_train.shape[1]} features"
+    )
     started = time.perf_counter()
     estimator.fit(data.X_train)
     seconds = time.perf_counter() - started
@@ -97,20 +121,27 @@ def _pictures(estimator, data, X_eval, y_eval, folder: Path) -> None:  # type: i
 
     plot_loss_curve(estimator.history_, folder / "loss_curve.png")
     n = min(10, X_eval.shape[0])
-    plot_reconstructions(X_eval[:n], estimator.reconstruct(X_eval[:n]), data.image_shape,
-                         folder / "reconstructions.png")
+    plot_reconstructions(
+        X_eval[:n],
+        estimator.reconstruct(X_eval[:n]),
+        data.image_shape,
+        folder / "reconstructions.png",
+    )
     m = min(5000, X_eval.shape[0])
     _, pca = pca_errors(data.X_train, X_eval[:m], 2)
     labels = None if y_eval is None else np.asarray(y_eval)[:m]
-    plot_codes(estimator.transform(X_eval[:m]), pca.transform(X_eval[:m]), labels,
-               folder / "codes.png")
+    plot_codes(
+        estimator.transform(X_eval[:m]), pca.transform(X_eval[:m]), labels, folder / "codes.png"
+    )
 
 
 def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(t) for t in text.split(",") if t.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
     if any(s < 1 for s in sizes):
         raise argparse.ArgumentTypeError(f"layer widths must be positive, got {text!r}")
     return sizes

@@ -10,10 +10,18 @@ from aekit.cli.outputs import check_array_output, load_data, write_array
 from aekit.io.model_files import load
 
 COMMANDS = {
-    "encode": ("encode data to codes", "aekit encode --model runs/digits --data x.npy --out codes.npy"),
-    "decode": ("decode codes to data", "aekit decode --model runs/digits --data codes.npy --out x.npy"),
-    "reconstruct": ("encode then decode data",
-                    "aekit reconstruct --model runs/digits --data x.csv --out rec.csv"),
+    "encode": (
+        "encode data to codes",
+        "aekit encode --model runs/digits --data x.npy --out codes.npy",
+    ),
+    "decode": (
+        "decode codes to data",
+        "aekit decode --model runs/digits --data codes.npy --out x.npy",
+    ),
+    "reconstruct": (
+        "encode then decode data",
+        "aekit reconstruct --model runs/digits --data x.csv --out rec.csv",
+    ),
 }
 
 
@@ -22,8 +30,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=summary, description=summary, epilog=f"example: {example}")
         p.add_argument("--model", required=True, help="model folder written by 'aekit train'")
         add_data_args(p)
-        p.add_argument("--split", default="test", choices=("train", "test", "all"),
-                       help="which part of a named dataset to use (default test)")
+        p.add_argument(
+            "--split",
+            default="test",
+            choices=("train", "test", "all"),
+            help="which part of a named dataset to use (default test)",
+        )
         p.add_argument("--out", required=True, help="output file, .npy or .csv")
         p.set_defaults(run=run, command=name)
 

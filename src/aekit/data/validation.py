@@ -7,13 +7,22 @@ where (row, column, shape), instead of letting a bad value surface later as a Na
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
+from aekit.data._files import first_line
 from aekit.errors import DataError
 
 _NUMERIC_KINDS = "biuf"  # bool, signed, unsigned, float
+# The hint scikit-learn gives for 1-D input; its estimator checks look for these words.
+_RESHAPE_HINT = (
+    ". Reshape your data: a.reshape(-1, 1) if it is one feature, a.reshape(1, -1) if one sample"
+)
+
+
+class NotANumberError(DataError, TypeError):
+    """A value that is no number at all (a dict, None): also a TypeError, as in scikit-learn."""
 
 
 def check_array(
@@ -56,13 +65,16 @@ def check_array(
     if arr.dtype.kind not in _NUMERIC_KINDS:
         arr = _numeric_objects(arr, name)
     if arr.ndim < 2 or (arr.ndim > 2 and not allow_images):
-        raise DataError(
-            f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}"
-        )
+        expected = f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}"
+        raise DataError(expected + (_RESHAPE_HINT if arr.ndim == 1 else ""))
     if arr.ndim > 2:
         arr = arr.reshape(arr.shape[0], -1)  # (n_samples, prod(image_shape))
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise DataError(f"{name}: empty data, shape {arr.shape}")
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if arr.shape[axis] == 0:  # worded as scikit-learn words it
+            raise DataError(
+                f"{name}: empty data: 0 {what}(s) (shape={arr.shape}) while a minimum of 1 "
+                "is required."
+            )
     if n_features is not None and arr.shape[1] != n_features:
         raise DataError(
             f"{name}: expected {n_features} features (as the model was trained), "
@@ -117,27 +129,36 @@ def _as_ndarray(X: Any, name: str) -> np.ndarray:
         return np.asarray(X)
     # ValueError: rows of different lengths; RuntimeError: a torch tensor that requires grad
     except (ValueError, TypeError, RuntimeError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"{name}: cannot be read as an array ({first_line})") from None
+        raise DataError(f"{name}: cannot be read as an array ({first_line(exc)})") from None
 
 
 def _numeric_objects(arr: np.ndarray, name: str) -> np.ndarray:
-    """Accept an object array only when every element is a real number; else name the first."""
+    """Accept an object array only when every element is a number; else name the first."""
     if arr.size == 0:
         raise DataError(f"{name}: non-numeric data (dtype {arr.dtype})")
-    if arr.dtype.kind == "O":
-        items = np.ndenumerate(arr)
-        bad = next(((i, v) for i, v in items if not isinstance(v, numbers.Real)), None)
-        if bad is None:
-            try:
-                return arr.astype(np.float64)
-            except (OverflowError, ValueError, TypeError):
-                raise DataError(f"{name}: holds numbers too large for float32") from None
-    else:  # strings, bytes, dates, complex, records: the first element shows the problem
-        bad = ((0,) * arr.ndim, arr.flat[0])
-    index, value = bad
-    where = f" at row {index[0]}, column {index[1]}" if len(index) == 2 else f" at index {index}"
-    raise DataError(f"{name}: non-numeric value {_short(value)}{where} (dtype {arr.dtype})")
+    if arr.dtype.kind == "c":  # wording scikit-learn's estimator checks look for
+        raise DataError(f"{name}: Complex data not supported (dtype {arr.dtype})")
+    if arr.dtype.kind != "O":  # strings, bytes, dates, records: the first element shows it
+        _refuse(name, (0,) * arr.ndim, arr.flat[0], f"dtype {arr.dtype}")
+    for index, value in np.ndenumerate(arr):
+        if isinstance(value, numbers.Real):
+            continue
+        if isinstance(value, (str, bytes)):
+            _refuse(name, index, value, "dtype object")
+        try:
+            float(value)  # e.g. Decimal is a number without being numbers.Real
+        except TypeError as exc:  # a dict, None...: not a number at all
+            _refuse(name, index, value, first_line(exc), NotANumberError)
+        except (ValueError, OverflowError) as exc:
+            _refuse(name, index, value, first_line(exc))
+    return arr.astype(np.float64)
+
+
+def _refuse(
+    name: str, index: tuple[int, ...], value: Any, why: str, error: type[DataError] = DataError
+) -> NoReturn:
+    where = f"row {index[0]}, column {index[1]}" if len(index) == 2 else f"index {index}"
+    raise error(f"{name}: non-numeric value {_short(value)} at {where} ({why})")
 
 
 def _check_finite(out: np.ndarray, original: np.ndarray, name: str) -> None:

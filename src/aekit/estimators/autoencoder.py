@@ -108,6 +108,10 @@ class Autoencoder(BaseAutoencoder):
     def _make_config(self, n_features: int, likelihood: str) -> MLPConfig:
         hidden = (self.hidden,) if isinstance(self.hidden, int) else tuple(self.hidden)
         return MLPConfig(
-            n_features=n_features, hidden=hidden, code_size=self.code_size,
-            activation=self.activation, likelihood=likelihood, tied=self.tied,
+            n_features=n_features,
+            hidden=hidden,
+            code_size=self.code_size,
+            activation=self.activation,
+            likelihood=likelihood,
+            tied=self.tied,
         )

@@ -23,9 +23,19 @@ from aekit.training import engine
 from aekit.training.settings import TrainSettings
 
 TRAIN_PARAMS = (
-    "epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
-    "lr_schedule", "validation_fraction", "early_stopping", "patience", "device",
-    "precision", "verbose",
+    "epochs",
+    "batch_size",
+    "optimizer",
+    "learning_rate",
+    "momentum",
+    "weight_decay",
+    "lr_schedule",
+    "validation_fraction",
+    "early_stopping",
+    "patience",
+    "device",
+    "precision",
+    "verbose",
 )
 INFERENCE_BATCH = 4096
 
@@ -57,8 +67,12 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             self.module_ = build_module(self.config_)
         objective = self._make_objective(self.module_)
         self.history_ = engine.train(
-            self.module_, objective, torch.from_numpy(np.ascontiguousarray(Xs)), settings,
-            seed=seed, callbacks=self.callbacks or (),
+            self.module_,
+            objective,
+            torch.from_numpy(np.ascontiguousarray(Xs)),
+            settings,
+            seed=seed,
+            callbacks=self.callbacks or (),
         )
         self.module_.to("cpu")  # a fitted estimator lives on the CPU; training moves it back
         self.n_features_in_ = X.shape[1]
@@ -82,8 +96,9 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
     def reconstruct(self, X: Any) -> np.ndarray:
         """Encode then decode ``X``: ndarray of shape (n_samples, n_features)."""
         X = self._check_input(X)
-        rec = self._batched(lambda xb: self.module_.decode(self.module_.encode(xb)),
-                            self.scaler_.transform(X))
+        rec = self._batched(
+            lambda xb: self.module_.decode(self.module_.encode(xb)), self.scaler_.transform(X)
+        )
         return self.scaler_.inverse_transform(rec)
 
     def reconstruction_error(self, X: Any) -> np.ndarray:
@@ -96,8 +111,9 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         X = self._check_input(X)
         Xs = torch.from_numpy(np.ascontiguousarray(self.scaler_.transform(X)))
         objective = self._make_objective(self.module_)
-        losses = engine.evaluate_loss(self.module_, objective, Xs, INFERENCE_BATCH, None,
-                                      torch.device("cpu"))
+        losses = engine.evaluate_loss(
+            self.module_, objective, Xs, INFERENCE_BATCH, None, torch.device("cpu")
+        )
         return -losses["reconstruction"]
 
     def save(self, path: str, *, overwrite: bool = False) -> None:
@@ -111,8 +127,10 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "module_")
         X = check_array(X, name="X")
         if X.shape[1] != self.n_features_in_:  # scikit-learn's wording, which its checks expect
-            raise DataError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                            f"expecting {self.n_features_in_} features as input")
+            raise DataError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input"
+            )
         return X
 
     @torch.no_grad()

@@ -45,8 +45,7 @@ def write_model_files(estimator: Any, folder: Path) -> None:
     name = next((n for n in ESTIMATORS if ESTIMATORS.get(n) is type(estimator)), None)
     if name is None or not hasattr(estimator, "module_"):
         raise AekitError("only a fitted aekit estimator can be saved")
-    params = {k: v for k, v in estimator.get_params(deep=False).items()
-              if k not in SKIPPED_PARAMS}
+    params = {k: v for k, v in estimator.get_params(deep=False).items() if k not in SKIPPED_PARAMS}
     image_shape = getattr(estimator, "image_shape_", None)
     config = {
         "format": FORMAT,
@@ -83,8 +82,10 @@ def load(path: str | os.PathLike[str]) -> Any:
     if not weights.is_file():
         pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
         if pickles:
-            raise ModelFileError(f"{folder}: holds {pickles[0]} (a pickle) instead of {WEIGHTS}; "
-                                 "aekit never unpickles, refused")
+            raise ModelFileError(
+                f"{folder}: holds {pickles[0]} (a pickle) instead of {WEIGHTS}; "
+                "aekit never unpickles, refused"
+            )
         raise ModelFileError(f"{folder}: incomplete model folder, {WEIGHTS} is missing")
     try:
         cls = ESTIMATORS.get(str(config["estimator"]))
@@ -114,8 +115,9 @@ def load(path: str | os.PathLike[str]) -> Any:
     module.eval()
     estimator.module_ = module
     estimator.config_ = model_config
-    estimator.scaler_ = Scaler(kind, tensors["preprocessing.offset"].numpy(),
-                               tensors["preprocessing.scale"].numpy())
+    estimator.scaler_ = Scaler(
+        kind, tensors["preprocessing.offset"].numpy(), tensors["preprocessing.scale"].numpy()
+    )
     estimator.n_features_in_ = n_features
     estimator.loss_, estimator.loss_reason_ = likelihood, reason
     estimator.image_shape_ = tuple(image_shape) if image_shape else None
@@ -130,8 +132,10 @@ def read_config(folder: Path) -> dict[str, Any]:
         raise ModelFileError(f"{folder}: no such model folder")
     if not folder.is_dir():
         if looks_like_pickle(folder) or folder.suffix in PICKLE_SUFFIXES:
-            raise ModelFileError(f"{folder}: a pickle file, not an aekit model folder; "
-                                 "aekit never unpickles, refused")
+            raise ModelFileError(
+                f"{folder}: a pickle file, not an aekit model folder; "
+                "aekit never unpickles, refused"
+            )
         raise ModelFileError(f"{folder}: not a model folder (expected a folder with {CONFIG})")
     path = folder / CONFIG
     if not path.is_file():
@@ -148,10 +152,18 @@ def read_config(folder: Path) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ModelFileError(f"{path}: invalid format_version {version!r}")
     if version > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: format version {version} is newer than this aekit reads "
-                             f"({FORMAT_VERSION}); upgrade aekit (pip install -U aekit)")
-    for key, kind in (("params", dict), ("model", dict), ("input_schema", dict),
-                      ("preprocessing", dict), ("loss", dict), ("estimator", str)):
+        raise ModelFileError(
+            f"{path}: format version {version} is newer than this aekit reads "
+            f"({FORMAT_VERSION}); upgrade aekit (pip install -U aekit)"
+        )
+    for key, kind in (
+        ("params", dict),
+        ("model", dict),
+        ("input_schema", dict),
+        ("preprocessing", dict),
+        ("loss", dict),
+        ("estimator", str),
+    ):
         if not isinstance(config.get(key), kind):
             raise ModelFileError(f"{path}: field {key!r} is missing or not a {kind.__name__}")
     return config
@@ -166,8 +178,10 @@ def _check_tensors(path: Path, header: dict, expected: dict[str, tuple[int, ...]
     for name, shape in expected.items():
         found = tuple(header[name]["shape"])
         if found != shape or header[name]["dtype"] != "F32":
-            raise ModelFileError(f"{path}: tensor {name} has shape {found} "
-                                 f"{header[name]['dtype']}, config expects {shape} F32")
+            raise ModelFileError(
+                f"{path}: tensor {name} has shape {found} "
+                f"{header[name]['dtype']}, config expects {shape} F32"
+            )
 
 
 def _read_history(path: Path) -> dict[str, list[float]]:

@@ -14,8 +14,18 @@ from pathlib import Path
 from aekit.errors import ModelFileError
 
 MAX_HEADER = 16 * 1024 * 1024
-DTYPE_SIZES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
-               "U8": 1, "BOOL": 1}
+DTYPE_SIZES = {
+    "F64": 8,
+    "F32": 4,
+    "F16": 2,
+    "BF16": 2,
+    "I64": 8,
+    "I32": 4,
+    "I16": 2,
+    "I8": 1,
+    "U8": 1,
+    "BOOL": 1,
+}
 PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")  # pickle protocol 2+, zip (torch.save)
 
 
@@ -32,8 +42,10 @@ def read_header(path: Path) -> dict[str, dict]:
     """Return ``{name: {"dtype", "shape", "data_offsets"}}`` after checking it is sound."""
     size = os.path.getsize(path)
     if looks_like_pickle(path):
-        raise ModelFileError(f"{path}: holds a pickle (e.g. a torch.save file), not safetensors; "
-                             "aekit never unpickles, refused")
+        raise ModelFileError(
+            f"{path}: holds a pickle (e.g. a torch.save file), not safetensors; "
+            "aekit never unpickles, refused"
+        )
     with open(path, "rb") as fh:
         raw = fh.read(8)
         if len(raw) < 8:

@@ -61,7 +61,9 @@ class MLPAutoencoder(nn.Module):
         decoder: list[nn.Module] = []
         for i in reversed(range(len(self.encoder_layers))):
             enc = self.encoder_layers[i]
-            decoder.append(TiedLinear(enc) if config.tied else nn.Linear(enc.out_features, enc.in_features))
+            decoder.append(
+                TiedLinear(enc) if config.tied else nn.Linear(enc.out_features, enc.in_features)
+            )
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
 

@@ -35,7 +35,11 @@ class Objective:
     corruption: Corruption | None = None  # applied in training only
 
     def __call__(
-        self, model: nn.Module, x: torch.Tensor, *, train: bool = True,
+        self,
+        model: nn.Module,
+        x: torch.Tensor,
+        *,
+        train: bool = True,
         generator: torch.Generator | None = None,
     ) -> LossOutput:
         x_in = self.corruption(x, generator) if (train and self.corruption) else x

@@ -59,8 +59,12 @@ def split_validation(
 
 @torch.no_grad()
 def evaluate_loss(
-    model: nn.Module, objective: Objective, X: torch.Tensor, batch_size: int,
-    autocast_dtype: torch.dtype | None, device: torch.device,
+    model: nn.Module,
+    objective: Objective,
+    X: torch.Tensor,
+    batch_size: int,
+    autocast_dtype: torch.dtype | None,
+    device: torch.device,
 ) -> dict[str, float]:
     """Mean loss and terms per sample over ``X``, without corruption."""
     was_training = model.training
@@ -68,8 +72,9 @@ def evaluate_loss(
     sums: dict[str, torch.Tensor] = {}
     for start in range(0, X.shape[0], batch_size):
         xb = X[start : start + batch_size].to(device, non_blocking=True)
-        with torch.autocast(device.type, dtype=autocast_dtype or torch.float32,
-                            enabled=autocast_dtype is not None):
+        with torch.autocast(
+            device.type, dtype=autocast_dtype or torch.float32, enabled=autocast_dtype is not None
+        ):
             out = objective(model, xb, train=False)
         for name, value in {"loss": out.loss, **out.terms}.items():
             sums[name] = sums.get(name, 0.0) + value.detach().float() * xb.shape[0]
@@ -119,8 +124,11 @@ def train(
             sums: dict[str, torch.Tensor] = {}
             for start in range(0, n, batch_size):
                 xb = X_train[perm[start : start + batch_size]]  # (batch, n_features)
-                with torch.autocast(device.type, dtype=autocast_dtype or torch.float32,
-                                    enabled=autocast_dtype is not None):
+                with torch.autocast(
+                    device.type,
+                    dtype=autocast_dtype or torch.float32,
+                    enabled=autocast_dtype is not None,
+                ):
                     out = objective(model, xb, train=True, generator=noise_gen)
                 optimizer.zero_grad(set_to_none=True)
                 out.loss.backward()
@@ -131,8 +139,9 @@ def train(
                     sums[name] = sums.get(name, 0.0) + value.detach().float() * xb.shape[0]
             logs = {k: float(v) / n for k, v in sums.items()}  # one sync per epoch
             if X_val is not None:
-                val = evaluate_loss(model, objective, X_val, max(batch_size, 1024),
-                                    autocast_dtype, device)
+                val = evaluate_loss(
+                    model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
+                )
                 logs.update({f"val_{k}": v for k, v in val.items()})
             logs["lr"] = lr
             logs["epoch_time"] = time.perf_counter() - started
@@ -141,7 +150,12 @@ def train(
             stop = _check_early_stopping(model, settings, logs, epoch, best)
             if stop is not None:
                 best = stop
-            if any([cb.on_epoch_end(epoch, logs) for cb in [*callbacks, *([progress] if progress else [])]]):
+            if any(
+                [
+                    cb.on_epoch_end(epoch, logs)
+                    for cb in [*callbacks, *([progress] if progress else [])]
+                ]
+            ):
                 break
             if settings.early_stopping and epoch - best[2] >= settings.patience:
                 break

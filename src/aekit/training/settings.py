@@ -32,13 +32,21 @@ class TrainSettings:
         _int_at_least("batch_size", self.batch_size, 1)
         _int_at_least("patience", self.patience, 1)
         if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+            raise ConfigError(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
+            )
         if self.lr_schedule not in SCHEDULES:
-            raise ConfigError(f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}")
+            raise ConfigError(
+                f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}"
+            )
         if self.precision not in PRECISIONS:
-            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+            raise ConfigError(
+                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
+            )
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ConfigError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
+            raise ConfigError(
+                f"learning_rate must be a positive number, got {self.learning_rate!r}"
+            )
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
@@ -47,7 +55,9 @@ class TrainSettings:
         if not (isinstance(vf, (int, float)) and 0 <= vf < 1):
             raise ConfigError(f"validation_fraction must be in [0, 1), got {vf!r}")
         if self.early_stopping and vf == 0:
-            raise ConfigError("early_stopping needs a validation split: set validation_fraction > 0")
+            raise ConfigError(
+                "early_stopping needs a validation split: set validation_fraction > 0"
+            )
 
 
 def _int_at_least(name: str, value: object, low: int) -> None:
