@@ -144,3 +144,13 @@ def test_broken_or_unsafe_model_folder_is_refused_with_one_line(saved, kind, mes
     with pytest.raises(ModelFileError, match=message) as info:
         aekit.load(path)
     assert "\n" not in str(info.value)
+
+
+def test_saved_files_get_the_usual_permissions(saved):
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    for p in saved.iterdir():
+        assert p.stat().st_mode & 0o777 == 0o666 & ~mask, p.name
+    assert saved.stat().st_mode & 0o777 == 0o777 & ~mask
