@@ -16,18 +16,26 @@ from typing import Any
 import torch
 from torch import nn
 
+from aekit.errors import ConfigError
 from aekit.objectives.objective import Objective
 from aekit.training.callbacks import Callback, ProgressBar
-from aekit.training.hardware import resolve_device, resolve_precision
+from aekit.training.hardware import float32_matmul, resolve_device, resolve_precision
 from aekit.training.settings import TrainSettings
+from aekit.training.steps import WARMUP_STEPS, EagerStep, GraphedStep
 
 
-def make_optimizer(params: Any, s: TrainSettings, device: torch.device) -> torch.optim.Optimizer:
-    fast = {"fused": True} if device.type == "cuda" else {"foreach": True}
+def make_optimizer(
+    params: Any, s: TrainSettings, device: torch.device, *, capturable: bool = False
+) -> torch.optim.Optimizer:
+    fast: dict[str, Any] = {"fused": True} if device.type == "cuda" else {"foreach": True}
+    lr: float | torch.Tensor = s.learning_rate
+    if capturable:  # a graph replays the rate it captured: keep it in a tensor the schedule fills
+        fast["capturable"] = True
+        lr = torch.tensor(s.learning_rate, device=device)
     if s.optimizer == "adam":
-        return torch.optim.Adam(params, lr=s.learning_rate, weight_decay=s.weight_decay, **fast)
+        return torch.optim.Adam(params, lr=lr, weight_decay=s.weight_decay, **fast)
     if s.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=s.learning_rate, weight_decay=s.weight_decay, **fast)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=s.weight_decay, **fast)
     if s.optimizer == "sgd":
         return torch.optim.SGD(
             params, lr=s.learning_rate, momentum=s.momentum, weight_decay=s.weight_decay, **fast
@@ -35,6 +43,20 @@ def make_optimizer(params: Any, s: TrainSettings, device: torch.device) -> torch
     return torch.optim.RMSprop(
         params, lr=s.learning_rate, momentum=s.momentum, weight_decay=s.weight_decay, foreach=True
     )
+
+
+def use_cuda_graphs(
+    s: TrainSettings, objective: Objective, device: torch.device, steps_per_epoch: int
+) -> bool:
+    """Graphs pay when steps are many and small; they need a capturable optimiser."""
+    possible = (
+        device.type == "cuda" and s.optimizer in ("adam", "adamw") and objective.corruption is None
+    )
+    if s.cuda_graphs is None:
+        return possible and steps_per_epoch >= 4 * WARMUP_STEPS
+    if s.cuda_graphs and not possible:
+        raise ConfigError("cuda_graphs needs a CUDA device, adam or adamw, and no input corruption")
+    return bool(s.cuda_graphs)
 
 
 def make_schedule(opt: torch.optim.Optimizer, s: TrainSettings, steps_per_epoch: int) -> Any:
@@ -108,72 +130,64 @@ def train(
     n = X_train.shape[0]
     batch_size = min(settings.batch_size, n)
     steps_per_epoch = math.ceil(n / batch_size)
-    optimizer = make_optimizer(model.parameters(), settings, device)
+    graphs = use_cuda_graphs(settings, objective, device, steps_per_epoch)
+    optimizer = make_optimizer(model.parameters(), settings, device, capturable=graphs)
     schedule = make_schedule(optimizer, settings, steps_per_epoch)
     # Corruption noise is drawn on the device from its own seeded stream.
     noise_gen = torch.Generator(device=device).manual_seed(seed + 1)
+    parts = (model, objective, optimizer, autocast_dtype, noise_gen)
+    step = (
+        GraphedStep(*parts, batch_size=batch_size, n_features=X.shape[1], device=device)
+        if graphs
+        else EagerStep(*parts)
+    )
 
     history: dict[str, list[float]] = {}
-    best = (math.inf, None, 0)  # (val_loss, weights, epoch)
+    best = BestWeights() if settings.early_stopping else None
     progress = ProgressBar(settings.epochs) if settings.verbose else None
+    hooks = [*callbacks, *([progress] if progress else [])]
     try:
-        for epoch in range(1, settings.epochs + 1):
-            started = time.perf_counter()
-            lr = optimizer.param_groups[0]["lr"]  # the rate this epoch starts with
-            perm = torch.randperm(n, generator=generator).to(device)
-            sums: dict[str, torch.Tensor] = {}
-            for start in range(0, n, batch_size):
-                xb = X_train[perm[start : start + batch_size]]  # (batch, n_features)
-                with torch.autocast(
-                    device.type,
-                    dtype=autocast_dtype or torch.float32,
-                    enabled=autocast_dtype is not None,
-                ):
-                    out = objective(model, xb, train=True, generator=noise_gen)
-                optimizer.zero_grad(set_to_none=True)
-                out.loss.backward()
-                optimizer.step()
-                if schedule is not None:
-                    schedule.step()
-                for name, value in {"loss": out.loss, **out.terms}.items():
-                    sums[name] = sums.get(name, 0.0) + value.detach().float() * xb.shape[0]
-            logs = {k: float(v) / n for k, v in sums.items()}  # one sync per epoch
-            if X_val is not None:
-                val = evaluate_loss(
-                    model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
-                )
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            logs["lr"] = lr
-            logs["epoch_time"] = time.perf_counter() - started
-            for key, value in logs.items():
-                history.setdefault(key, []).append(value)
-            stop = _check_early_stopping(model, settings, logs, epoch, best)
-            if stop is not None:
-                best = stop
-            if any(
-                [
-                    cb.on_epoch_end(epoch, logs)
-                    for cb in [*callbacks, *([progress] if progress else [])]
-                ]
-            ):
-                break
-            if settings.early_stopping and epoch - best[2] >= settings.patience:
-                break
+        with float32_matmul(settings.precision, device):
+            for epoch in range(1, settings.epochs + 1):
+                started = time.perf_counter()
+                lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch starts with
+                perm = torch.randperm(n, generator=generator).to(device)
+                for begin in range(0, n, batch_size):
+                    step(X_train, perm[begin : begin + batch_size])
+                    if schedule is not None:
+                        schedule.step()
+                logs = {k: float(v) / n for k, v in step.take_sums().items()}  # one sync
+                if X_val is not None:
+                    val = evaluate_loss(
+                        model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
+                    )
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                logs["lr"] = lr
+                logs["epoch_time"] = time.perf_counter() - started
+                for key, value in logs.items():
+                    history.setdefault(key, []).append(value)
+                stop = [bool(hook.on_epoch_end(epoch, logs)) for hook in hooks]
+                if any(stop) or (best and best.update(model, logs["val_loss"], epoch, settings)):
+                    break
     finally:
         if progress is not None:
             progress.close()
-    if settings.early_stopping and best[1] is not None:
-        model.load_state_dict(best[1])  # keep the weights of the best validation epoch
-        history["best_epoch"] = [float(best[2])]
+    if best is not None and best.weights is not None:
+        model.load_state_dict(best.weights)  # keep the weights of the best validation epoch
+        history["best_epoch"] = [float(best.epoch)]
     model.eval()
     return history
 
 
-def _check_early_stopping(
-    model: nn.Module, s: TrainSettings, logs: dict[str, float], epoch: int, best: tuple
-) -> tuple | None:
-    if not s.early_stopping or "val_loss" not in logs:
-        return None
-    if logs["val_loss"] < best[0]:
-        return (logs["val_loss"], copy.deepcopy(model.state_dict()), epoch)
-    return None
+class BestWeights:
+    """Early stopping: remembers the best validation epoch's weights."""
+
+    def __init__(self) -> None:
+        self.loss, self.epoch, self.weights = math.inf, 0, None
+
+    def update(self, model: nn.Module, val_loss: float, epoch: int, s: TrainSettings) -> bool:
+        """Record this epoch; True when ``s.patience`` epochs passed without improvement."""
+        if val_loss < self.loss:
+            self.loss, self.epoch = val_loss, epoch
+            self.weights = copy.deepcopy(model.state_dict())
+        return epoch - self.epoch >= s.patience

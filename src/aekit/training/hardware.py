@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
+from collections.abc import Iterator
 
 import torch
 
@@ -44,7 +46,7 @@ def cpu_has_native_bf16() -> bool:
 
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype to train with, or None for plain float32."""
-    if precision == "float32":
+    if precision in ("float32", "tf32"):
         return None
     if device.type == "cuda":
         native = torch.cuda.is_bf16_supported()
@@ -53,3 +55,17 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype | Non
     if precision == "bf16":
         return torch.bfloat16
     return torch.bfloat16 if native else None
+
+
+@contextlib.contextmanager
+def float32_matmul(precision: str, device: torch.device) -> Iterator[None]:
+    """Let float32 matrix products use TF32 on CUDA for the block, then restore the setting."""
+    if precision != "tf32" or device.type != "cuda":
+        yield
+        return
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(before)

@@ -8,7 +8,7 @@ from aekit.errors import ConfigError
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULES = ("constant", "cosine", "step")
-PRECISIONS = ("auto", "float32", "bf16")
+PRECISIONS = ("auto", "float32", "tf32", "bf16")
 
 
 @dataclass
@@ -25,6 +25,7 @@ class TrainSettings:
     patience: int = 10  # epochs without improvement before early stopping
     device: str = "auto"  # "auto": CUDA when present, else CPU
     precision: str = "auto"  # "auto": bf16 where the hardware computes it natively
+    cuda_graphs: bool | None = None  # None: capture the step on CUDA when it pays
     verbose: int = 0
 
     def validate(self) -> None:
