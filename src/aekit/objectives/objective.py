@@ -34,6 +34,11 @@ class Objective:
     penalties: Sequence[tuple[str, Penalty]] = field(default_factory=tuple)
     corruption: Corruption | None = None  # applied in training only
 
+    @property
+    def graph_safe(self) -> bool:
+        """True when a step draws no random numbers, so a CUDA graph can replay it."""
+        return self.corruption is None
+
     def __call__(
         self,
         model: nn.Module,

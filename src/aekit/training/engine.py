@@ -50,12 +50,16 @@ def use_cuda_graphs(
 ) -> bool:
     """Graphs pay when steps are many and small; they need a capturable optimiser."""
     possible = (
-        device.type == "cuda" and s.optimizer in ("adam", "adamw") and objective.corruption is None
+        device.type == "cuda"
+        and s.optimizer in ("adam", "adamw")
+        and getattr(objective, "graph_safe", False)
     )
     if s.cuda_graphs is None:
         return possible and steps_per_epoch >= 4 * WARMUP_STEPS
     if s.cuda_graphs and not possible:
-        raise ConfigError("cuda_graphs needs a CUDA device, adam or adamw, and no input corruption")
+        raise ConfigError(
+            "cuda_graphs needs a CUDA device, adam or adamw, and a step without noise"
+        )
     return bool(s.cuda_graphs)
 
 
