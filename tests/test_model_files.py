@@ -154,3 +154,19 @@ def test_saved_files_get_the_usual_permissions(saved):
     for p in saved.iterdir():
         assert p.stat().st_mode & 0o777 == 0o666 & ~mask, p.name
     assert saved.stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+def test_safetensors_whose_header_length_starts_with_0x80_is_not_taken_for_a_pickle(tmp_path):
+    # Regression: a header of 640 (0x280) bytes made the file start with b"\x80", pickle's magic.
+    import struct as st
+
+    from aekit.io.safetensors_check import looks_like_pickle, read_header
+
+    header = b'{"__metadata__":{"a":"b"}}'.ljust(640)
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(st.pack("<Q", 640) + header)
+    assert path.read_bytes()[:1] == b"\x80"
+    assert not looks_like_pickle(path)
+    assert read_header(path) == {}
+    path.write_bytes(pickle.dumps({"w": 1}))
+    assert looks_like_pickle(path)

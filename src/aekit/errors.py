@@ -26,3 +26,15 @@ class ConfigError(AekitError, ValueError):
 
 class OutputError(AekitError):
     """An output location cannot be written."""
+
+
+class TrainingError(AekitError):
+    """Training cannot go on: the loss became NaN or infinite."""
+
+
+class TrainingInterrupted(AekitError):
+    """Training stopped on request (Ctrl-C, SIGTERM) after writing a checkpoint."""
+
+    def __init__(self, message: str, signal_number: int | None = None) -> None:
+        super().__init__(message)
+        self.signal_number = signal_number

@@ -31,9 +31,14 @@ PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")  # pickle protocol 2+, zip (torch.save)
 
 def looks_like_pickle(path: Path) -> bool:
     try:
+        size = os.path.getsize(path)
         with open(path, "rb") as fh:
-            head = fh.read(4)
+            head = fh.read(9)
     except OSError:
+        return False
+    # A safetensors file starts with its header length, whose low byte may well be 0x80:
+    # recognise the JSON header first, so only a real pickle matches the magic below.
+    if len(head) == 9 and head[8:9] == b"{" and 8 + struct.unpack("<Q", head[:8])[0] <= size:
         return False
     return any(head.startswith(m) for m in PICKLE_MAGIC)
 

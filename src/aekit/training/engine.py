@@ -10,14 +10,16 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from aekit.errors import ConfigError
+from aekit.errors import ConfigError, TrainingError, TrainingInterrupted
 from aekit.objectives.objective import Objective
+from aekit.training import checkpoint
 from aekit.training.callbacks import Callback, ProgressBar
 from aekit.training.hardware import float32_matmul, resolve_device, resolve_precision
 from aekit.training.settings import TrainSettings
@@ -116,11 +118,20 @@ def train(
     *,
     seed: int,
     callbacks: Sequence[Callback] = (),
+    checkpoint_dir: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    should_stop: Callable[[], int | None] | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` on rows of ``X`` (float32, CPU) and return the per-epoch history.
 
     History keys: ``loss`` and each objective term, ``val_`` versions when a validation
     split is used, ``lr`` and ``epoch_time``.
+
+    With ``checkpoint_dir``, a checkpoint is written every ``checkpoint_every`` epochs and at
+    the end; ``resume=True`` continues from the one there, giving the same weights as an
+    uninterrupted run. ``should_stop`` is polled after every step: when it returns a signal
+    number, the step's state is checkpointed and ``TrainingInterrupted`` is raised.
     """
     settings.validate()
     device = resolve_device(settings.device)
@@ -139,7 +150,7 @@ def train(
     schedule = make_schedule(optimizer, settings, steps_per_epoch)
     # Corruption noise is drawn on the device from its own seeded stream.
     noise_gen = torch.Generator(device=device).manual_seed(seed + 1)
-    parts = (model, objective, optimizer, autocast_dtype, noise_gen)
+    parts = (model, objective, optimizer, autocast_dtype, noise_gen, settings.clip_grad_norm)
     step = (
         GraphedStep(*parts, batch_size=batch_size, n_features=X.shape[1], device=device)
         if graphs
@@ -148,19 +159,60 @@ def train(
 
     history: dict[str, list[float]] = {}
     best = BestWeights() if settings.early_stopping else None
+    fingerprint = {
+        "n_rows": int(X.shape[0]),
+        "n_features": int(X.shape[1]),
+        "seed": seed,
+        "epochs": settings.epochs,
+        "batch_size": settings.batch_size,
+        "optimizer": settings.optimizer,
+        "lr_schedule": settings.lr_schedule,
+        "validation_fraction": settings.validation_fraction,
+    }
+    first_epoch, first_begin = 1, 0
+    if resume and checkpoint_dir is not None:
+        state = checkpoint.load(checkpoint_dir)
+        _restore(state, fingerprint, model, optimizer, schedule, generator, noise_gen, step, best)
+        history, first_epoch, first_begin = state.history, state.epoch, state.next_begin
+
+    def snapshot(epoch: int, next_begin: int, perm_state: torch.Tensor) -> None:
+        checkpoint.save(
+            checkpoint.TrainState(
+                epoch=epoch,
+                next_begin=next_begin,
+                fingerprint=fingerprint,
+                history=history,
+                model=model.state_dict(),
+                optimizer=optimizer.state_dict(),
+                schedule=schedule.state_dict() if schedule is not None else None,
+                perm_generator=perm_state,
+                noise_generator=noise_gen.get_state(),
+                sums={k: v.clone() for k, v in step.sums.items()},
+                best=best.as_dict() if best is not None else None,
+            ),
+            checkpoint_dir,  # type: ignore[arg-type]
+        )
+
     progress = ProgressBar(settings.epochs) if settings.verbose else None
     hooks = [*callbacks, *([progress] if progress else [])]
     try:
         with float32_matmul(settings.precision, device):
-            for epoch in range(1, settings.epochs + 1):
+            for epoch in range(first_epoch, settings.epochs + 1):
                 started = time.perf_counter()
                 lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch starts with
+                perm_state = generator.get_state()
                 perm = torch.randperm(n, generator=generator).to(device)
-                for begin in range(0, n, batch_size):
+                for begin in range(first_begin if epoch == first_epoch else 0, n, batch_size):
                     step(X_train, perm[begin : begin + batch_size])
                     if schedule is not None:
                         schedule.step()
+                    signal_number = should_stop() if should_stop is not None else None
+                    if signal_number:
+                        if checkpoint_dir is not None:
+                            snapshot(epoch, begin + batch_size, perm_state)
+                        raise _interrupted(signal_number, epoch, checkpoint_dir)
                 logs = {k: float(v) / n for k, v in step.take_sums().items()}  # one sync
+                _check_finite(logs["loss"], epoch, settings, X_train)
                 if X_val is not None:
                     val = evaluate_loss(
                         model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
@@ -171,7 +223,11 @@ def train(
                 for key, value in logs.items():
                     history.setdefault(key, []).append(value)
                 stop = [bool(hook.on_epoch_end(epoch, logs)) for hook in hooks]
-                if any(stop) or (best and best.update(model, logs["val_loss"], epoch, settings)):
+                stop.append(bool(best and best.update(model, logs["val_loss"], epoch, settings)))
+                last = any(stop) or epoch == settings.epochs
+                if checkpoint_dir is not None and (last or epoch % checkpoint_every == 0):
+                    snapshot(epoch + 1, 0, generator.get_state())
+                if any(stop):
                     break
     finally:
         if progress is not None:
@@ -181,6 +237,54 @@ def train(
         history["best_epoch"] = [float(best.epoch)]
     model.eval()
     return history
+
+
+def _check_finite(loss: float, epoch: int, s: TrainSettings, X: torch.Tensor) -> None:
+    if math.isfinite(loss):
+        return
+    peak = float(X.abs().max())
+    raise TrainingError(
+        f"the training loss became {loss} in epoch {epoch}; likely causes: a learning rate too "
+        f"high ({s.learning_rate:g}) or unscaled data (largest |value| {peak:g}; try --scale "
+        "standard); set clip_grad_norm to limit steps. The last checkpoint, if any, is kept"
+    )
+
+
+def _interrupted(signal_number: int, epoch: int, folder: Any) -> TrainingInterrupted:
+    where = "no checkpoint folder was set"
+    if folder is not None:
+        where = f"checkpoint written to {folder}; resume to continue"
+    return TrainingInterrupted(
+        f"training interrupted by signal {signal_number} in epoch {epoch}; {where}",
+        signal_number,
+    )
+
+
+def _restore(state, fingerprint, model, optimizer, schedule, generator, noise_gen, step, best):  # type: ignore[no-untyped-def]
+    differs = sorted(k for k in fingerprint if state.fingerprint.get(k) != fingerprint[k])
+    if differs:
+        raise ConfigError(
+            f"cannot resume: the checkpoint was made with other {', '.join(differs)} "
+            f"({', '.join(f'{k}={state.fingerprint.get(k)!r}' for k in differs)})"
+        )
+    model.load_state_dict(state.model)
+    tensor_lr = [torch.is_tensor(g["lr"]) for g in optimizer.param_groups]
+    optimizer.load_state_dict(state.optimizer)
+    for group, was_tensor in zip(optimizer.param_groups, tensor_lr, strict=True):
+        if was_tensor:  # a captured graph reads the rate from a device tensor
+            group["lr"] = torch.tensor(float(group["lr"]), device=group["params"][0].device)
+    if schedule is not None and state.schedule is not None:
+        schedule.load_state_dict(state.schedule)
+    generator.set_state(state.perm_generator)
+    noise_gen.set_state(state.noise_generator.to(noise_gen.get_state().device))
+    device = next(model.parameters()).device
+    step.sums = {k: v.to(device) for k, v in state.sums.items()}
+    if best is not None and state.best is not None:
+        best.loss, best.epoch, best.weights = (
+            state.best["loss"],
+            state.best["epoch"],
+            state.best["weights"],
+        )
 
 
 class BestWeights:
@@ -195,3 +299,6 @@ class BestWeights:
             self.loss, self.epoch = val_loss, epoch
             self.weights = copy.deepcopy(model.state_dict())
         return epoch - self.epoch >= s.patience
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"loss": self.loss, "epoch": self.epoch, "weights": self.weights}

@@ -26,6 +26,7 @@ class TrainSettings:
     device: str = "auto"  # "auto": CUDA when present, else CPU
     precision: str = "auto"  # "auto": bf16 where the hardware computes it natively
     cuda_graphs: bool | None = None  # None: capture the step on CUDA when it pays
+    clip_grad_norm: float | None = None  # rescale gradients whose global norm exceeds this
     verbose: int = 0
 
     def validate(self) -> None:
@@ -52,6 +53,9 @@ class TrainSettings:
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             raise ConfigError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        clip = self.clip_grad_norm
+        if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
+            raise ConfigError(f"clip_grad_norm must be a positive number or None, got {clip!r}")
         vf = self.validation_fraction
         if not (isinstance(vf, (int, float)) and 0 <= vf < 1):
             raise ConfigError(f"validation_fraction must be in [0, 1), got {vf!r}")

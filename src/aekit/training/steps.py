@@ -26,9 +26,10 @@ class EagerStep:
         optimizer: torch.optim.Optimizer,
         autocast_dtype: torch.dtype | None,
         noise: torch.Generator | None,
+        clip_grad_norm: float | None = None,
     ) -> None:
         self.model, self.objective, self.optimizer = model, objective, optimizer
-        self.autocast_dtype, self.noise = autocast_dtype, noise
+        self.autocast_dtype, self.noise, self.clip = autocast_dtype, noise, clip_grad_norm
         self.sums: dict[str, torch.Tensor] = {}
 
     def __call__(self, X: torch.Tensor, idx: torch.Tensor) -> None:
@@ -40,12 +41,17 @@ class EagerStep:
             out = self.objective(self.model, xb, train=True, generator=self.noise)
         self.optimizer.zero_grad(set_to_none=set_to_none)
         out.loss.backward()
+        self._clip()
         self.optimizer.step()
         n = xb.shape[0]
         for name, value in {"loss": out.loss, **out.terms}.items():
             if name not in self.sums:
                 self.sums[name] = torch.zeros((), device=xb.device)
             self.sums[name].add_(value.detach().float() * n)  # in place: graph-safe
+
+    def _clip(self) -> None:
+        if self.clip is not None:  # no host sync: capturable inside a CUDA graph
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip, foreach=True)
 
     def take_sums(self) -> dict[str, torch.Tensor]:
         """The epoch's summed terms (still on the device); the accumulators restart at zero."""
@@ -102,6 +108,7 @@ class GraphedStep(EagerStep):
         with ctx:
             out = self.objective(self.model, self.static_x, train=True, generator=self.noise)
         out.loss.backward()
+        self._clip()
         self.optimizer.step()
         for name, value in {"loss": out.loss, **out.terms}.items():
             self.sums[name].add_(value.detach().float() * self.batch_size)
