@@ -33,7 +33,8 @@ def _train(X, model=None, **kw):
 
 
 def _same_weights(a, b):
-    return all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
+    pairs = zip(a.state_dict().values(), b.state_dict().values(), strict=True)
+    return all(torch.equal(p, q) for p, q in pairs)
 
 
 @pytest.fixture
@@ -112,7 +113,11 @@ def test_gradient_clipping_limits_the_update(X):
         X, settings={"epochs": 1, "optimizer": "sgd", "learning_rate": 1e-3, "clip_grad_norm": 1e-3}
     )
     start = _model()
-    moved = lambda m: sum((p - q).norm() for p, q in zip(m.parameters(), start.parameters()))  # noqa: E731
+
+    def moved(m):
+        pairs = zip(m.parameters(), start.parameters(), strict=True)
+        return sum((p - q).norm() for p, q in pairs)
+
     assert moved(clipped) < 0.1 * moved(free)
 
 
