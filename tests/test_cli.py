@@ -96,7 +96,18 @@ def test_listings(capsys):
 
 
 @pytest.mark.parametrize(
-    "command", ["train", "encode", "decode", "reconstruct", "evaluate", "datasets", "models"]
+    "command",
+    [
+        "train",
+        "encode",
+        "decode",
+        "reconstruct",
+        "denoise",
+        "sample",
+        "evaluate",
+        "datasets",
+        "models",
+    ],
 )
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as info:

@@ -3,6 +3,23 @@
 from aekit._version import __version__
 from aekit.errors import AekitError
 from aekit.estimators.autoencoder import Autoencoder
+from aekit.estimators.contractive import ContractiveAutoencoder
+from aekit.estimators.denoising import DenoisingAutoencoder
+from aekit.estimators.rbm import RBM
+from aekit.estimators.sparse import SparseAutoencoder
+from aekit.estimators.stacked import StackedAutoencoder
+from aekit.estimators.variational import VariationalAutoencoder
 from aekit.io.model_files import load
 
-__all__ = ["AekitError", "Autoencoder", "__version__", "load"]
+__all__ = [
+    "AekitError",
+    "Autoencoder",
+    "ContractiveAutoencoder",
+    "DenoisingAutoencoder",
+    "RBM",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+    "VariationalAutoencoder",
+    "__version__",
+    "load",
+]

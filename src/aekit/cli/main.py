@@ -15,7 +15,7 @@ from aekit.errors import AekitError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from aekit.cli import evaluate, listing, train, use
+    from aekit.cli import evaluate, listing, sample, train, use
 
     parser = argparse.ArgumentParser(
         prog="aekit",
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
     train.add_parser(sub)
     use.add_parsers(sub)
+    sample.add_parser(sub)
     evaluate.add_parser(sub)
     listing.add_parsers(sub)
     return parser

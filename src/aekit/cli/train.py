@@ -12,10 +12,12 @@ import numpy as np
 
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
+from aekit.errors import ConfigError
 from aekit.estimators.registry import ESTIMATORS
 from aekit.evaluation.metrics import compare_with_pca
 from aekit.io.atomic import atomic_write_text, check_output_folder, staged_folder
 from aekit.io.model_files import write_model_files
+from aekit.objectives.corruption import NOISES
 
 EXAMPLE = "example: aekit train --data digits --out runs/digits --hidden 128,64 --code-size 8"
 
@@ -28,11 +30,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--hidden",
         type=_sizes,
-        default=(256, 128),
-        help="encoder hidden widths, comma-separated (default 256,128)",
+        default=None,
+        help="encoder hidden widths, comma-separated (default: the model's, 256,128)",
     )
     p.add_argument("--code-size", type=int, default=32, help="code width (default 32)")
-    p.add_argument("--activation", default="elu", help="hidden nonlinearity (default elu)")
+    p.add_argument(
+        "--activation", default=None, help="hidden nonlinearity (default: the model's, elu)"
+    )
     p.add_argument("--loss", default="auto", choices=("auto", "gaussian", "bernoulli"))
     p.add_argument(
         "--tied", action="store_true", help="decoder uses the encoder's transposed weights"
@@ -56,6 +60,44 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true", help="replace an existing model folder")
     p.add_argument("--no-pictures", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--pretraining",
+        default=None,
+        choices=("autoencoder", "rbm"),
+        help="stacked: how each layer is pretrained (default autoencoder)",
+    )
+    p.add_argument("--pretrain-epochs", type=int, default=None, help="stacked: epochs per layer")
+    p.add_argument("--pretrain-lr", type=float, default=None, help="stacked: pretraining rate")
+    p.add_argument(
+        "--sparsity", default=None, choices=("kl", "l1"), help="sparse: the penalty (default kl)"
+    )
+    p.add_argument(
+        "--sparsity-target", type=float, default=None, help="sparse: KL target rho (0.05)"
+    )
+    p.add_argument(
+        "--sparsity-weight", type=float, default=None, help="sparse: penalty weight (3.0)"
+    )
+    p.add_argument(
+        "--noise",
+        default=None,
+        choices=NOISES,
+        help="denoising: input corruption (default masking); stacked: masking only",
+    )
+    p.add_argument(
+        "--noise-level",
+        type=float,
+        default=None,
+        help="denoising/stacked: fraction corrupted, or Gaussian sigma (0.25)",
+    )
+    p.add_argument(
+        "--contraction-weight",
+        type=float,
+        default=None,
+        help="contractive: weight of the Jacobian penalty (0.1)",
+    )
+    p.add_argument(
+        "--beta", type=float, default=None, help="vae: weight of the KL term (1.0: the ELBO)"
+    )
     p.set_defaults(run=run)
 
 
@@ -64,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(out, overwrite=args.overwrite)  # before any training
     data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
     cls = ESTIMATORS.get(args.model)
-    estimator = cls(
+    params = dict(
         hidden=args.hidden,
         code_size=args.code_size,
         activation=args.activation,
@@ -84,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
     )
+    estimator = cls(**_accepted(cls, params, args))
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     say(
         f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
@@ -109,6 +152,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _accepted(cls, params: dict, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    """The parameters ``cls`` takes; options left unset keep the model's own defaults."""
+    params.update(
+        pretraining=args.pretraining,
+        pretrain_epochs=args.pretrain_epochs,
+        pretrain_learning_rate=args.pretrain_lr,
+    )
+    member_options = {  # parameter -> option, for the family members' own settings
+        "sparsity": "--sparsity",
+        "sparsity_target": "--sparsity-target",
+        "sparsity_weight": "--sparsity-weight",
+        "noise": "--noise",
+        "noise_level": "--noise-level",
+        "contraction_weight": "--contraction-weight",
+        "beta": "--beta",
+    }
+    params.update({k: getattr(args, k) for k in member_options})
+    accepted = cls().get_params(deep=False)
+    refused = sorted(k for k, v in params.items() if v is not None and k not in accepted)
+    if any(k.startswith("pretrain") for k in refused):
+        raise ConfigError(f"--model {args.model} takes no pretraining options; use --model stacked")
+    options = [member_options[k] for k in refused if k in member_options]
+    if options:
+        raise ConfigError(f"--model {args.model} takes no {', '.join(options)} option")
+    return {k: v for k, v in params.items() if v is not None and k in accepted}
+
+
 def _held_out(data):  # type: ignore[no-untyped-def]
     if data.X_test is not None:
         return data.X_test, data.y_test, "test"
@@ -116,8 +186,10 @@ def _held_out(data):  # type: ignore[no-untyped-def]
 
 
 def _pictures(estimator, data, X_eval, y_eval, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    from aekit.estimators.sparse import SparseAutoencoder
     from aekit.evaluation.metrics import pca_errors
     from aekit.reporting import plot_codes, plot_loss_curve, plot_reconstructions
+    from aekit.reporting.filters import plot_filters
 
     plot_loss_curve(estimator.history_, folder / "loss_curve.png")
     n = min(10, X_eval.shape[0])
@@ -133,6 +205,8 @@ def _pictures(estimator, data, X_eval, y_eval, folder: Path) -> None:  # type: i
     plot_codes(
         estimator.transform(X_eval[:m]), pca.transform(X_eval[:m]), labels, folder / "codes.png"
     )
+    if isinstance(estimator, SparseAutoencoder) and data.image_shape:
+        plot_filters(estimator, data.image_shape, folder / "filters.png")
 
 
 def _sizes(text: str) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""``aekit encode``, ``decode`` and ``reconstruct``: use a trained model on data."""
+"""``aekit encode``, ``decode``, ``reconstruct`` and ``denoise``: use a model on data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 from aekit.cli.common import add_data_args
 from aekit.cli.outputs import check_array_output, load_data, write_array
+from aekit.errors import ConfigError
 from aekit.io.model_files import load
 
 COMMANDS = {
@@ -21,6 +22,10 @@ COMMANDS = {
     "reconstruct": (
         "encode then decode data",
         "aekit reconstruct --model runs/digits --data x.csv --out rec.csv",
+    ),
+    "denoise": (
+        "clean noisy data with a denoising autoencoder",
+        "aekit denoise --model runs/denoising --data noisy.npy --out clean.npy",
     ),
 }
 
@@ -49,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
         result = estimator.transform(X)
     elif args.command == "decode":
         result = estimator.inverse_transform(X)
+    elif args.command == "denoise":
+        if not hasattr(estimator, "denoise"):
+            raise ConfigError(
+                f"{args.model} is not a denoising autoencoder (train one with --model "
+                "denoising); use 'aekit reconstruct' instead"
+            )
+        result = estimator.denoise(X)
     else:
         result = estimator.reconstruct(X)
     out = write_array(args.out, result)

@@ -50,6 +50,16 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
     def _make_objective(self, module: torch.nn.Module) -> Objective:
         return Objective(module.likelihood)
 
+    def _train_module(
+        self, objective: Objective, X: torch.Tensor, settings: TrainSettings, **kwargs: Any
+    ) -> dict[str, list[float]]:
+        """Train ``module_`` (built and seeded) on the scaled data; returns the history.
+
+        End to end by default; a training procedure (greedy layer-wise pretraining, say)
+        overrides this and keeps fit's scaling, likelihood choice and validation.
+        """
+        return engine.train(self.module_, objective, X, settings, **kwargs)
+
     # -- fitting -----------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> BaseAutoencoder:
         """Fit the autoencoder to ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
@@ -66,8 +76,7 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             torch.manual_seed(seed)
             self.module_ = build_module(self.config_)
         objective = self._make_objective(self.module_)
-        self.history_ = engine.train(
-            self.module_,
+        self.history_ = self._train_module(
             objective,
             torch.from_numpy(np.ascontiguousarray(Xs)),
             settings,

@@ -4,7 +4,29 @@ from __future__ import annotations
 
 from aekit.estimators.autoencoder import Autoencoder
 from aekit.estimators.base import BaseAutoencoder
+from aekit.estimators.contractive import ContractiveAutoencoder
+from aekit.estimators.denoising import DenoisingAutoencoder
+from aekit.estimators.rbm import RBM
+from aekit.estimators.sparse import SparseAutoencoder
+from aekit.estimators.stacked import StackedAutoencoder
+from aekit.estimators.variational import VariationalAutoencoder
 from aekit.models.registry import Registry
 
 ESTIMATORS: Registry[type[BaseAutoencoder]] = Registry("model")
 ESTIMATORS.register("autoencoder", "basic / deep autoencoder trained end to end")(Autoencoder)
+ESTIMATORS.register(
+    "stacked", "stacked (denoising) autoencoder: greedy layer-wise or RBM pretraining, fine-tuned"
+)(StackedAutoencoder)
+ESTIMATORS.register("rbm", "restricted Boltzmann machine trained by contrastive divergence")(RBM)
+ESTIMATORS.register("sparse", "sparse autoencoder: KL(rho||rho-hat) or L1 activity penalty")(
+    SparseAutoencoder
+)
+ESTIMATORS.register("denoising", "denoising autoencoder: masking, Gaussian or salt-and-pepper")(
+    DenoisingAutoencoder
+)
+ESTIMATORS.register("contractive", "contractive autoencoder: encoder Jacobian norm penalty")(
+    ContractiveAutoencoder
+)
+ESTIMATORS.register("vae", "variational autoencoder: ELBO, sampling, IWAE log-likelihood")(
+    VariationalAutoencoder
+)

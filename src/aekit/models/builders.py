@@ -9,7 +9,9 @@ from torch import nn
 
 from aekit.models.config import MLPConfig
 from aekit.models.mlp import MLPAutoencoder
+from aekit.models.rbm import RBM, RBMConfig
 from aekit.models.registry import Registry
+from aekit.models.vae import VAEConfig, VariationalAutoencoder
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,12 @@ class Builder:
 BUILDERS: Registry[Builder] = Registry("model builder")
 BUILDERS.register("mlp", "multilayer encoder/decoder, optionally tied weights")(
     Builder(MLPConfig, MLPAutoencoder)
+)
+BUILDERS.register("rbm", "restricted Boltzmann machine (Bernoulli or Gaussian units)")(
+    Builder(RBMConfig, RBM)
+)
+BUILDERS.register("vae", "variational: Gaussian posterior, mirrored decoder")(
+    Builder(VAEConfig, VariationalAutoencoder)
 )
 
 

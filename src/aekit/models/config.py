@@ -32,6 +32,9 @@ class MLPConfig:
         cross-entropy).
     tied : bool
         Decoder layer i uses the transpose of encoder layer i's weight (own bias).
+    code_activation : str or None
+        Nonlinearity on the code layer; None (the default) keeps it linear. A contractive
+        autoencoder uses "sigmoid": its penalised hidden layer is the code.
     """
 
     n_features: int
@@ -40,6 +43,7 @@ class MLPConfig:
     activation: str = "elu"
     likelihood: str = "gaussian"
     tied: bool = False
+    code_activation: str | None = None  # None: linear code (older model files lack the field)
     kind: str = field(default="mlp", init=False)  # registry name of the builder
 
     def __post_init__(self) -> None:
@@ -58,6 +62,11 @@ class MLPConfig:
         if self.likelihood not in LIKELIHOODS:
             raise ConfigError(
                 f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
+            )
+        if self.code_activation is not None and self.code_activation not in ACTIVATIONS:
+            raise ConfigError(
+                f"code_activation must be None or one of {', '.join(ACTIVATIONS)}, "
+                f"got {self.code_activation!r}"
             )
         if not isinstance(self.tied, bool):
             raise ConfigError(f"tied must be true or false, got {self.tied!r}")

@@ -1,7 +1,8 @@
 """Multilayer autoencoder, optionally with tied weights.
 
 The encoder maps n_features → hidden[0] → … → code_size with a nonlinearity after
-every layer except the code layer, which is linear (Hinton & Salakhutdinov 2006).
+every layer except the code layer, which is linear (Hinton & Salakhutdinov 2006) unless
+the config gives it an activation (``code_activation``, as a contractive autoencoder does).
 The decoder mirrors it. With ``tied=True`` decoder layer i computes
 ``x @ W_i`` with encoder layer i's weight ``W_i`` (so ``W_i.T`` as a linear map)
 and a bias of its own.
@@ -66,16 +67,19 @@ class MLPAutoencoder(nn.Module):
             )
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
+        self.code_act = make_activation(config.code_activation) if config.code_activation else None
 
     def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
         h = x  # (batch, n_features)
         last = len(self.encoder_layers) - 1
         for i, layer in enumerate(self.encoder_layers):
             h = layer(h)
-            if i < last:  # the code layer stays linear
+            if i < last:
                 h = self.act(h)
                 if hidden is not None:
                     hidden.append(h)
+        if self.code_act is not None:  # linear code unless the config names an activation
+            h = self.code_act(h)
         return h  # (batch, code_size)
 
     def decode_raw(self, code: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,133 @@
+"""The variational autoencoder's network (Kingma & Welling 2014, "Auto-Encoding Variational
+Bayes").
+
+The encoder maps n_features → hidden[0] → … → 2·code_size: the mean and log-variance of a
+diagonal Gaussian posterior q(z|x). The decoder mirrors the hidden widths and maps a code z to
+the likelihood's raw output (logits for Bernoulli, the mean for Gaussian). The loss (the ELBO)
+lives in :mod:`aekit.objectives.elbo`, outside the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from aekit.errors import ConfigError
+from aekit.models.config import ACTIVATIONS, LIKELIHOODS, _positive_int
+from aekit.models.mlp import make_activation
+from aekit.models.output import ModelOutput
+from aekit.models.posterior import DiagonalGaussian
+from aekit.objectives.likelihood import get_likelihood
+
+
+@dataclass
+class VAEConfig:
+    """A variational autoencoder: MLP encoder to (mean, log-variance), mirrored decoder.
+
+    Attributes
+    ----------
+    n_features : int
+        Input width.
+    hidden : tuple of int
+        Encoder hidden widths, input side first; the decoder mirrors them.
+    code_size : int
+        Dimension of the latent code z.
+    activation : str
+        Hidden-unit nonlinearity.
+    likelihood : str
+        "gaussian" (unit-variance Gaussian, identity output) or "bernoulli" (logistic output).
+    """
+
+    n_features: int
+    hidden: tuple[int, ...] = (256, 128)
+    code_size: int = 16  # small latents suffice; unused dimensions collapse to the prior
+    activation: str = "elu"
+    likelihood: str = "gaussian"
+    kind: str = field(default="vae", init=False)  # registry name of the builder
+
+    def __post_init__(self) -> None:
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.validate()
+
+    def validate(self) -> None:
+        _positive_int("n_features", self.n_features)
+        _positive_int("code_size", self.code_size)
+        for h in self.hidden:
+            _positive_int("hidden layer size", h)
+        if self.activation not in ACTIVATIONS:
+            raise ConfigError(
+                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
+            )
+        if self.likelihood not in LIKELIHOODS:
+            raise ConfigError(
+                f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VAEConfig:
+        if not isinstance(data, dict):
+            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
+        known = {f.name for f in dataclasses.fields(cls) if f.init}
+        unknown = set(data) - known - {"kind"}
+        if unknown:
+            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
+        if "n_features" not in data:
+            raise ConfigError("model config is missing: n_features")
+        hidden = data.get("hidden", ())
+        if not isinstance(hidden, (list, tuple)):
+            raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class VariationalAutoencoder(nn.Module):
+    def __init__(self, config: VAEConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.likelihood = get_likelihood(config.likelihood)
+        sizes = [config.n_features, *config.hidden]
+        self.encoder_layers = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        self.posterior_layer = nn.Linear(sizes[-1], 2 * config.code_size)  # → (mean, logvar)
+        back = [config.code_size, *reversed(config.hidden), config.n_features]
+        self.decoder_layers = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(back[:-1], back[1:], strict=True)
+        )
+        self.act = make_activation(config.activation)
+
+    def posterior(self, x: torch.Tensor) -> DiagonalGaussian:
+        h = x  # (batch, n_features)
+        for layer in self.encoder_layers:
+            h = self.act(layer(h))
+        mean, logvar = self.posterior_layer(h).chunk(2, dim=-1)  # each (batch, code_size)
+        return DiagonalGaussian(mean, logvar)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """The posterior mean: the deterministic code ``transform`` returns."""
+        return self.posterior(x).mode()  # (batch, code_size)
+
+    def decode_raw(self, code: torch.Tensor) -> torch.Tensor:
+        h = code  # (..., code_size)
+        last = len(self.decoder_layers) - 1
+        for i, layer in enumerate(self.decoder_layers):
+            h = layer(h)
+            if i < last:
+                h = self.act(h)
+        return h  # (..., n_features), before the likelihood's output function
+
+    def decode(self, code: torch.Tensor) -> torch.Tensor:
+        return self.likelihood.mean(self.decode_raw(code))
+
+    def forward(self, x: torch.Tensor) -> ModelOutput:
+        q = self.posterior(x)
+        code = q.mode()
+        return ModelOutput(code=code, output=self.decode_raw(code), posterior=q)

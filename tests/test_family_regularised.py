@@ -1,0 +1,374 @@
+"""Sparse, denoising and contractive autoencoders: penalties, corruptions and what they learn."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+import aekit
+from aekit import Autoencoder, ContractiveAutoencoder, DenoisingAutoencoder, SparseAutoencoder
+from aekit.cli.main import main
+from aekit.errors import ConfigError
+from aekit.models.builders import build_module
+from aekit.models.config import MLPConfig
+from aekit.models.output import ModelOutput
+from aekit.objectives.corruption import gaussian, masking, salt_and_pepper
+from aekit.objectives.likelihood import GAUSSIAN
+from aekit.objectives.objective import Objective
+from aekit.objectives.penalties import (
+    autograd_jacobian_norm,
+    closed_form_jacobian_norm,
+    contractive,
+    has_closed_form,
+    jacobian_norm,
+    kl_sparsity,
+    l1_activity,
+)
+from aekit.reporting import plot_filters
+
+TINY = dict(hidden=(16,), code_size=3, epochs=2, random_state=0)
+MEMBERS = [SparseAutoencoder, DenoisingAutoencoder, ContractiveAutoencoder]
+
+
+def psnr(estimate, clean):
+    """Peak signal-to-noise ratio in dB for data in [0, 1]."""
+    return 10 * np.log10(1.0 / np.mean(np.square(estimate - clean, dtype=np.float64)))
+
+
+# ---- corruptions ---------------------------------------------------------------------------
+
+
+class Recorder(torch.nn.Module):
+    """An identity 'model' that remembers the input the objective gave it."""
+
+    likelihood = GAUSSIAN
+
+    def forward(self, x):
+        self.seen = x.clone()
+        return ModelOutput(code=x, output=x)
+
+
+CORRUPTIONS = [
+    ("masking", masking(0.3), 0.3),
+    ("salt_and_pepper", salt_and_pepper(0.3), 0.3),
+    ("gaussian", gaussian(0.5), 1.0),  # every entry moves
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "corrupt", "fraction"), CORRUPTIONS, ids=[c[0] for c in CORRUPTIONS]
+)
+def test_corruption_changes_the_stated_fraction_in_training_only(name, corrupt, fraction):
+    x = 0.2 + 0.6 * torch.rand(200, 100, generator=torch.Generator().manual_seed(0))  # (0.2, 0.8)
+    objective, model = Objective(GAUSSIAN, corruption=corrupt), Recorder()
+    objective(model, x, train=False, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(model.seen, x, rtol=0, atol=0)
+    objective(model, x, train=True, generator=torch.Generator().manual_seed(1))
+    changed = (model.seen != x).float().mean().item()
+    assert abs(changed - fraction) < 0.01, changed  # 20 000 entries: std of the rate ~0.003
+    if name == "masking":
+        assert torch.all(model.seen[model.seen != x] == 0)
+    if name == "salt_and_pepper":
+        moved = model.seen[model.seen != x]
+        assert set(moved.unique().tolist()) == {0.0, 1.0}
+        assert abs((moved == 1).float().mean().item() - 0.5) < 0.03  # salt and pepper, half each
+    if name == "gaussian":
+        assert abs((model.seen - x).std().item() - 0.5) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("name", "corrupt", "fraction"), CORRUPTIONS, ids=[c[0] for c in CORRUPTIONS]
+)
+def test_corruption_is_repeatable_from_a_seeded_generator(name, corrupt, fraction):
+    x = torch.rand(30, 10, generator=torch.Generator().manual_seed(0))
+    a = corrupt(x, torch.Generator().manual_seed(5))
+    b = corrupt(x, torch.Generator().manual_seed(5))
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert not torch.equal(a, corrupt(x, torch.Generator().manual_seed(6)))
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, "0.2", True])
+def test_corruption_fraction_out_of_range_is_refused(bad):
+    with pytest.raises(ConfigError, match=r"\[0, 1\)"):
+        masking(bad)
+
+
+# ---- sparsity --------------------------------------------------------------------------------
+
+
+def _sigmoid_mlp(hidden=(5,), code_size=2, code_activation=None, n_features=6):
+    torch.manual_seed(0)
+    return build_module(
+        MLPConfig(
+            n_features=n_features,
+            hidden=hidden,
+            code_size=code_size,
+            activation="sigmoid",
+            code_activation=code_activation,
+        )
+    )
+
+
+def test_kl_sparsity_is_the_batch_kl_broadcast_per_sample():
+    model = _sigmoid_mlp()
+    x = torch.rand(40, 6, generator=torch.Generator().manual_seed(0))
+    out = model(x)
+    value = kl_sparsity(0.05, 3.0)(model, x, out)
+    assert value.shape == (40,) and torch.all(value == value[0])
+    rho_hat = out.hidden[0].mean(0).double()
+    kl = 0.05 * torch.log(0.05 / rho_hat) + 0.95 * torch.log(0.95 / (1 - rho_hat))
+    assert value.mean().item() == pytest.approx(3.0 * kl.sum().item(), rel=1e-5)
+
+
+def test_kl_sparsity_on_non_sigmoid_units_is_refused(digits01):
+    X, _ = digits01
+    with pytest.raises(ConfigError, match="sigmoid"):
+        SparseAutoencoder(activation="relu", **TINY).fit(X[:50])
+    with pytest.raises(ConfigError, match="hidden layer"):
+        SparseAutoencoder(hidden=(), code_size=3, epochs=1).fit(X[:50])
+    with pytest.raises(ConfigError, match="sparsity"):
+        SparseAutoencoder(sparsity="kl2", **TINY).fit(X[:50])
+    with pytest.raises(ConfigError, match="sparsity target"):
+        SparseAutoencoder(sparsity_target=1.5, **TINY).fit(X[:50])
+
+
+def test_l1_activity_is_the_weighted_l1_norm_per_sample():
+    model = _sigmoid_mlp()
+    x = torch.rand(8, 6, generator=torch.Generator().manual_seed(0))
+    out = model(x)
+    torch.testing.assert_close(l1_activity(0.5)(model, x, out), 0.5 * out.hidden[0].sum(1))
+
+
+def test_kl_sparse_autoencoder_reaches_the_target_activation_on_digits(digits01):
+    X, _ = digits01
+    rho = 0.05
+    sae = SparseAutoencoder(
+        hidden=(32,),
+        code_size=8,
+        sparsity_target=rho,
+        sparsity_weight=3.0,
+        epochs=20,
+        batch_size=64,
+        learning_rate=1e-2,
+        random_state=0,
+    ).fit(X)
+    mean = float(sae.mean_activation(X).mean())  # measured: 0.050
+    assert abs(mean - rho) < 0.25 * rho, mean
+    assert "sparsity" in sae.history_ and sae.history_["sparsity"][-1] < sae.history_["sparsity"][0]
+
+
+def test_l1_sparsity_lowers_the_mean_activation(digits01):
+    X, _ = digits01
+    common = dict(hidden=(32,), code_size=8, epochs=8, batch_size=64, sparsity="l1")
+    weak = SparseAutoencoder(sparsity_weight=1e-4, random_state=0, **common).fit(X[:600])
+    strong = SparseAutoencoder(sparsity_weight=0.3, random_state=0, **common).fit(X[:600])
+    lowered, kept = strong.mean_activation(X[:600]).mean(), weak.mean_activation(X[:600]).mean()
+    assert lowered < 0.75 * kept, (lowered, kept)  # measured: 0.33 vs 0.54
+
+
+def test_plot_filters_draws_the_first_layer(digits01, tmp_path):
+    X, _ = digits01
+    sae = SparseAutoencoder(**TINY).fit(X[:100])
+    path = plot_filters(sae, (8, 8), tmp_path / "filters.png", n=10)
+    assert path.stat().st_size > 1000
+    with pytest.raises(ConfigError, match="fitted"):
+        plot_filters(SparseAutoencoder(), (8, 8), tmp_path / "none.png")
+
+
+# ---- denoising -------------------------------------------------------------------------------
+
+
+def test_denoising_autoencoder_removes_masking_noise_from_held_out_digits(digits01):
+    X, _ = digits01
+    train, test = X[:1400], X[1400:]
+    settings = dict(
+        hidden=(128,), code_size=16, epochs=60, batch_size=64, learning_rate=1e-2, random_state=0
+    )
+    dae = DenoisingAutoencoder(noise="masking", noise_level=0.25, **settings).fit(train)
+    noisy = masking(0.25)(torch.from_numpy(test), torch.Generator().manual_seed(1)).numpy()
+    before, after = psnr(noisy, test), psnr(dae.denoise(noisy), test)  # measured: 12.4, 17.3 dB
+    assert after >= before + 3.0, (before, after)
+    plain = Autoencoder(**settings).fit(train)  # the same net trained on clean data only
+    assert after >= psnr(plain.reconstruct(noisy), test) + 1.0  # measured: 13.2 dB
+    np.testing.assert_array_equal(dae.denoise(noisy), dae.reconstruct(noisy))
+
+
+@pytest.mark.parametrize(("noise", "level"), [("gaussian", 2.0), ("salt_and_pepper", 0.1)])
+def test_other_noises_train(digits01, noise, level):
+    X, _ = digits01
+    dae = DenoisingAutoencoder(noise=noise, noise_level=level, **TINY).fit(X[:100])
+    assert np.isfinite(dae.history_["loss"]).all()
+
+
+def test_unknown_noise_is_refused(digits01):
+    X, _ = digits01
+    with pytest.raises(ConfigError, match="noise must be one of"):
+        DenoisingAutoencoder(noise="speckle", **TINY).fit(X[:50])
+
+
+# ---- contraction -----------------------------------------------------------------------------
+
+
+def test_contractive_closed_form_equals_the_autograd_jacobian_norm():
+    model = _sigmoid_mlp(hidden=(), code_size=4, code_activation="sigmoid").double()
+    x = torch.randn(16, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    assert has_closed_form(model)
+    closed, exact = closed_form_jacobian_norm(model, x), autograd_jacobian_norm(model, x)
+    torch.testing.assert_close(closed, exact, rtol=1e-5, atol=1e-5)
+    brute = torch.stack(
+        [torch.autograd.functional.jacobian(model.encode, xi[None]).square().sum() for xi in x]
+    )
+    torch.testing.assert_close(exact, brute, rtol=1e-10, atol=1e-12)
+    weight = model.encoder_layers[0].weight  # and the gradients that training follows agree
+    g_closed = torch.autograd.grad(closed.sum(), weight)[0]
+    g_exact = torch.autograd.grad(autograd_jacobian_norm(model, x).sum(), weight)[0]
+    torch.testing.assert_close(g_closed, g_exact, rtol=1e-5, atol=1e-8)
+
+
+def test_deeper_encoders_use_the_autograd_jacobian():
+    model = _sigmoid_mlp(hidden=(5,), code_size=3, code_activation="sigmoid").double()
+    x = torch.randn(4, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    assert not has_closed_form(model)
+    with pytest.raises(ConfigError):
+        closed_form_jacobian_norm(model, x)
+    brute = torch.stack(
+        [torch.autograd.functional.jacobian(model.encode, xi[None]).square().sum() for xi in x]
+    )
+    torch.testing.assert_close(jacobian_norm(model, x), brute)
+    value = contractive(0.1)(model, x, model(x))
+    torch.testing.assert_close(value, 0.1 * brute)
+
+
+def test_contractive_autoencoder_has_a_smaller_jacobian_than_the_same_net_unpenalised(digits01):
+    X, _ = digits01
+    settings = dict(code_size=16, epochs=15, batch_size=64, learning_rate=1e-2, random_state=0)
+    cae = ContractiveAutoencoder(contraction_weight=0.1, **settings).fit(X[:1400])
+    plain = ContractiveAutoencoder(contraction_weight=0.0, **settings).fit(X[:1400])
+    assert cae.config_.code_activation == "sigmoid" and cae.config_.hidden == ()
+    contracted, unpenalised = cae.jacobian_norm(X[:1400]), plain.jacobian_norm(X[:1400])
+    assert contracted < 0.75 * unpenalised, (contracted, unpenalised)  # measured: 1.60 vs 2.85
+
+
+def test_contractive_autoencoder_with_hidden_layers_trains(digits01):
+    X, _ = digits01
+    cae = ContractiveAutoencoder(hidden=(8,), code_size=3, epochs=2, random_state=0).fit(X[:100])
+    assert cae.history_["contractive"][0] > 0 and cae.jacobian_norm(X[:10]) > 0
+
+
+# ---- the code activation the contractive AE needs ---------------------------------------------
+
+
+def test_code_layer_is_linear_by_default_and_sigmoid_when_asked():
+    x = 5 * torch.randn(50, 6, generator=torch.Generator().manual_seed(0))
+    linear = _sigmoid_mlp(hidden=(), code_size=4)
+    logistic = _sigmoid_mlp(hidden=(), code_size=4, code_activation="sigmoid")
+    layer = linear.encoder_layers[0]
+    torch.testing.assert_close(linear.encode(x), layer(x))
+    torch.testing.assert_close(logistic.encode(x), torch.sigmoid(logistic.encoder_layers[0](x)))
+    with pytest.raises(ConfigError, match="code_activation"):
+        MLPConfig(n_features=3, code_activation="softmax")
+
+
+def test_configs_saved_before_code_activation_still_load():
+    old = {"n_features": 4, "hidden": [3], "code_size": 2, "activation": "elu", "kind": "mlp"}
+    assert MLPConfig.from_dict(old).code_activation is None
+    config = MLPConfig(n_features=4, code_activation="sigmoid")
+    assert MLPConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+# ---- every member: the estimator contract ------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", MEMBERS, ids=lambda c: c.__name__)
+def test_member_saves_and_loads_with_the_same_codes(cls, digits01, tmp_path):
+    X, _ = digits01
+    est = cls(**TINY).fit(X[:200])
+    est.save(tmp_path / "model")
+    loaded = aekit.load(tmp_path / "model")
+    assert type(loaded) is cls and loaded.get_params() == {
+        **est.get_params(),
+        "hidden": list(est.hidden),
+    }
+    np.testing.assert_allclose(loaded.transform(X[:50]), est.transform(X[:50]), atol=1e-6)
+    assert loaded.config_ == est.config_
+
+
+@pytest.mark.parametrize("cls", MEMBERS, ids=lambda c: c.__name__)
+def test_member_is_deterministic_with_a_seed(cls, digits01):
+    X, _ = digits01
+    a = cls(**TINY).fit(X[:200])
+    b = cls(**TINY).fit(X[:200])
+    np.testing.assert_array_equal(a.transform(X[:30]), b.transform(X[:30]))
+    assert a.history_["loss"] == b.history_["loss"]
+    c = cls(**{**TINY, "random_state": 1}).fit(X[:200])
+    assert not np.array_equal(a.transform(X[:30]), c.transform(X[:30]))
+
+
+@pytest.mark.parametrize("cls", MEMBERS, ids=lambda c: c.__name__)
+def test_member_init_stores_parameters_and_clones(cls):
+    est = cls(hidden=[7], code_size=2)
+    assert est.hidden == [7]
+    assert clone(est).get_params() == est.get_params()
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+CLI_TINY = ["--hidden", "16", "--code-size", "3", "--epochs", "2", "--quiet"]
+
+
+def test_cli_trains_a_denoising_model_and_denoises(tmp_path):
+    model = tmp_path / "dae"
+    argv = ["train", "--data", "digits", "--out", str(model), "--model", "denoising"]
+    assert main([*argv, "--noise", "gaussian", "--noise-level", "0.1", *CLI_TINY]) == 0
+    params = json.loads((model / "config.json").read_text())["params"]
+    assert params["noise"] == "gaussian" and params["noise_level"] == 0.1
+    out = tmp_path / "clean.npy"
+    assert main(["denoise", "--model", str(model), "--data", "digits", "--out", str(out)]) == 0
+    clean = np.load(out)
+    assert clean.shape == (360, 64)
+    np.testing.assert_allclose(
+        clean, aekit.load(model).reconstruct(np.asarray(clean_input(), np.float32)), atol=1e-6
+    )
+
+
+def clean_input():
+    from aekit.cli.outputs import load_data
+    from aekit.cli.use import select_split
+
+    return select_split(load_data("digits"), "test")
+
+
+def test_cli_sparse_model_writes_filters_and_takes_its_options(tmp_path):
+    model = tmp_path / "sparse"
+    argv = ["train", "--data", "digits", "--out", str(model), "--model", "sparse"]
+    assert main([*argv, "--sparsity", "l1", "--sparsity-weight", "0.01", *CLI_TINY]) == 0
+    assert (model / "filters.png").is_file()
+    params = json.loads((model / "config.json").read_text())["params"]
+    assert params["sparsity"] == "l1" and params["activation"] == "sigmoid"
+
+
+def test_cli_refuses_options_the_model_does_not_take(tmp_path, capsys):
+    out = str(tmp_path / "m")
+    argv = ["train", "--data", "digits", "--out", out, "--model", "sparse", "--noise", "masking"]
+    assert main([*argv, *CLI_TINY]) == 1
+    assert "--model sparse takes no --noise option" in capsys.readouterr().err
+
+
+def test_cli_contractive_takes_its_weight(tmp_path):
+    model = tmp_path / "cae"
+    argv = ["train", "--data", "digits", "--out", str(model), "--model", "contractive"]
+    assert main([*argv, "--contraction-weight", "0.5", "--no-pictures", *CLI_TINY]) == 0
+    config = json.loads((model / "config.json").read_text())
+    assert config["params"]["contraction_weight"] == 0.5
+    assert config["model"]["code_activation"] == "sigmoid"
+
+
+def test_cli_denoise_refuses_a_model_that_is_not_denoising(tmp_path, capsys):
+    model = tmp_path / "ae"
+    Autoencoder(**TINY).fit(np.random.default_rng(0).random((50, 64), dtype=np.float32)).save(model)
+    out = tmp_path / "x.npy"
+    assert main(["denoise", "--model", str(model), "--data", "digits", "--out", str(out)]) == 1
+    assert "not a denoising autoencoder" in capsys.readouterr().err
+    assert not out.exists()
