@@ -5,9 +5,22 @@ A check that cannot pass is listed in EXPECTED_FAILURES with the reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from aekit import Autoencoder
+from aekit import (
+    Autoencoder,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+    SparseAutoencoder,
+    StackedAutoencoder,
+    VariationalAutoencoder,
+)
 
-EXPECTED_FAILURES: dict[str, str] = {}
+EXPECTED_FAILURES: dict[str, str] = {
+    # Measured: permuting rows moves codes by up to 9e-8 (one float32 ulp at these
+    # magnitudes) because the CPU's matrix-multiply kernels round a row differently
+    # depending on where it falls in their blocks. The check demands rtol=1e-7, so it
+    # passes or fails by luck of the data; the estimators compute in float32 on purpose.
+    "check_methods_sample_order_invariance": "float32 GEMM blocking changes the last bit",
+}
 
 
 def _small(cls):
@@ -16,7 +29,15 @@ def _small(cls):
 
 
 @parametrize_with_checks(
-    [_small(Autoencoder)], expected_failed_checks=lambda est: EXPECTED_FAILURES
+    [
+        _small(Autoencoder),
+        _small(StackedAutoencoder).set_params(pretrain_epochs=2),
+        _small(SparseAutoencoder),
+        _small(DenoisingAutoencoder),
+        _small(ContractiveAutoencoder),
+        _small(VariationalAutoencoder),
+    ],
+    expected_failed_checks=lambda est: EXPECTED_FAILURES,
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
