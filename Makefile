@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 DEMO_OUT ?= runs/demo
 
-.PHONY: demo test test-slow lint format fashion clean
+.PHONY: demo test test-slow fuzz lint format fashion clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(VENV)/.installed
 
 test-slow: $(VENV)/.installed
 	$(BIN)/pytest -q -m slow
+
+# Thousands of mutated files per reader (hypothesis), and coverage-guided runs if atheris installs.
+fuzz: $(VENV)/.installed
+	$(BIN)/pip install -q atheris || echo "atheris did not install: its runs are skipped"
+	$(BIN)/pytest -q -m slow tests/test_fuzz.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

@@ -29,6 +29,7 @@ X_TEST_KEYS = ("X_test", "x_test")
 Y_TEST_KEYS = ("y_test", "labels_test", "target_test")
 
 _PICKLE_OPCODE = 0x80  # first byte of a pickle (protocol 2 and later)
+_MAX_CLAIM = 2**62  # bytes: beyond any real file, and within NumPy's int64 arithmetic
 
 
 def read_npy(path: Path) -> Dataset:
@@ -127,6 +128,10 @@ def _read_header(fh: BinaryIO, path: Path) -> tuple[tuple[int, ...], bool, np.dt
         raise DataError(f"{path}: not a valid .npy file (bad header: {first_line(exc)})") from None
     if dtype.hasobject:
         raise DataError(f"{path}: holds Python objects (pickle), refused")
+    # Sizes NumPy's int64 arithmetic cannot hold (even beside a zero dimension): no file has them.
+    nonzero = math.prod(d for d in shape if d) * max(dtype.itemsize, 1)
+    if any(d > _MAX_CLAIM for d in shape) or nonzero > _MAX_CLAIM:
+        raise DataError(claim_mismatch(path, shape, dtype.itemsize, "far less"))
     return shape, fortran_order, dtype
 
 

@@ -31,6 +31,7 @@ IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+_MAX_CLAIM = 2**62  # bytes: beyond any real file, and within NumPy's int64 arithmetic
 # "x.idx", "x.idx3", "train-images-idx3-ubyte", "train-images.idx3-ubyte", "x-ubyte", + ".gz"
 _IDX_NAME = re.compile(r"([.-]idx\d?(-ubyte)?|-ubyte)(\.gz)?$", re.IGNORECASE)
 
@@ -105,6 +106,9 @@ def _read(fh: BinaryIO, path: Path, file_size: int | None) -> np.ndarray:
     shape = struct.unpack(f">{ndim}I", dims_bytes)
     dtype = IDX_DTYPES[code]
     claimed = math.prod(shape) * dtype.itemsize
+    if math.prod(d for d in shape if d) * dtype.itemsize > _MAX_CLAIM:
+        # Empty (a zero dimension) yet too big for NumPy to shape: no real file says this.
+        raise DataError(claim_mismatch(path, shape, dtype.itemsize, "far less"))
     if file_size is not None:
         found = file_size - 4 - 4 * ndim
         if found != claimed:

@@ -153,9 +153,13 @@ class _Table:
         block = None
         if not self.bad:  # once the table is known bad, only look for more bad columns
             try:
-                block = np.array(self.chunk, dtype=np.float64).astype(np.float32)
+                block64 = np.array(self.chunk, dtype=np.float64)
             except ValueError:
                 pass
+            else:
+                with np.errstate(over="ignore"):  # reported below with its line and column
+                    block = block64.astype(np.float32)
+                self._check_overflow(block64, block)
         if block is not None:
             self.blocks.append(block)
             self.lines.extend(self.chunk_lines)
@@ -165,6 +169,17 @@ class _Table:
                 lines = f"{self.chunk_lines[0]}-{self.chunk_lines[-1]}"
                 raise DataError(f"{self.path} lines {lines}: cannot parse as numbers")
         self.chunk, self.chunk_lines = [], []
+
+    def _check_overflow(self, block64: np.ndarray, block: np.ndarray) -> None:
+        """A finite value that float32 cannot hold: refuse it rather than read it as inf."""
+        overflow = np.isinf(block) & np.isfinite(block64)
+        if overflow.any():
+            row, column = (int(i) for i in np.argwhere(overflow)[0])
+            name = _in_column(self.column_name(self.features[column]))
+            raise DataError(
+                f"{self.path} line {self.chunk_lines[row]}: value {_short(self.chunk[row][column])}"
+                f" in {name} is too large for float32"
+            )
 
     def _scan_for_text(self) -> None:
         for line, row in zip(self.chunk_lines, self.chunk, strict=True):
@@ -218,12 +233,14 @@ def _label_index(
 
 
 def _check_finite(X: np.ndarray, lines: np.ndarray, path: Path, names: list[str]) -> None:
-    if np.isfinite(X.sum(dtype=np.float64)):
+    with np.errstate(invalid="ignore"):  # inf + -inf: NaN, a finding, not a warning
+        total = X.sum(dtype=np.float64)
+    if np.isfinite(total):
         return
     bad = ~np.isfinite(X)
     row, column = divmod(int(np.argmax(bad.ravel())), X.shape[1])
     kind = "NaN" if np.isnan(X[row, column]) else "inf"
-    raise DataError(f"{path} line {lines[row]}: {kind} in column {names[column]}")
+    raise DataError(f"{path} line {lines[row]}: {kind} in {_in_column(names[column])}")
 
 
 def _encode_labels(
@@ -248,6 +265,11 @@ def _is_number(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _in_column(name: str) -> str:
+    """How a message names a column: column 'b', or column 2 (never column column 2)."""
+    return name if name.startswith("column ") else f"column {name}"
 
 
 def _short(value: str) -> str:

@@ -6,6 +6,7 @@ where (row, column, shape), instead of letting a bad value surface later as a Na
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, NoReturn
 
@@ -67,8 +68,8 @@ def check_array(
     if arr.ndim < 2 or (arr.ndim > 2 and not allow_images):
         expected = f"{name}: expected a 2-D array (n_samples, n_features), got shape {arr.shape}"
         raise DataError(expected + (_RESHAPE_HINT if arr.ndim == 1 else ""))
-    if arr.ndim > 2:
-        arr = arr.reshape(arr.shape[0], -1)  # (n_samples, prod(image_shape))
+    if arr.ndim > 2:  # (n_samples, prod(image_shape)); -1 cannot be inferred for empty arrays
+        arr = arr.reshape(arr.shape[0], math.prod(arr.shape[1:]))
     for axis, what in ((0, "sample"), (1, "feature")):
         if arr.shape[axis] == 0:  # worded as scikit-learn words it
             raise DataError(
@@ -163,7 +164,9 @@ def _refuse(
 
 def _check_finite(out: np.ndarray, original: np.ndarray, name: str) -> None:
     # A float64 sum of float32 values cannot overflow, so it is finite iff every value is.
-    if np.isfinite(out.sum(dtype=np.float64)):
+    with np.errstate(invalid="ignore"):  # inf + -inf: NaN, a finding, not a warning
+        total = out.sum(dtype=np.float64)
+    if np.isfinite(total):
         return
     bad = ~np.isfinite(out)
     flat_index = int(np.argmax(bad.ravel()))

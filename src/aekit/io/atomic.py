@@ -8,7 +8,9 @@ Windows). A crash before the rename leaves the old file, if any, untouched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,11 +37,17 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
-        _fsync_file(tmp)
-        # mkstemp (and some writers that recreate the file) leave 0600; use a new file's usual mode
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        try:
+            yield tmp
+            _fsync_file(tmp)
+            # mkstemp (and some writers that recreate the file) leave 0600; use a new file's mode
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except Exception as exc:
+            if not _is_write_failure(exc):
+                raise
+            # A full disk (ENOSPC), a size limit (EFBIG), an I/O error: one line, no traceback.
+            raise OutputError(f"cannot write {target}: {_reason(exc)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -69,12 +77,32 @@ def _umask() -> int:
 
 def _fsync_file(path: Path) -> None:
     # Flush the data to disk before the rename, so a power cut cannot leave an empty file.
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    # A failed flush (ENOSPC, EIO on delayed allocation) means the data may not be there:
+    # it must fail the write. Only a file system that cannot fsync at all is let through.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EROFS):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """An OSError, or a writer's wrapped I/O error (safetensors reports "I/O error: ...")."""
+    if isinstance(exc, OSError):
+        return True
+    return type(exc).__name__ == "SafetensorError" and "I/O error" in str(exc)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip().splitlines()
+    if not text:
+        return type(exc).__name__
+    return re.sub(r" \(os error \d+\)$", "", text[0].split("I/O error: ")[-1])
 
 
 @contextlib.contextmanager
@@ -89,18 +117,29 @@ def staged_folder(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
     target = Path(path)
     check_output_folder(target, overwrite=overwrite)
     parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write folder {target}: {_reason(exc)}") from None
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
     try:
         yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            os.replace(target, old / "replaced")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        try:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+                os.replace(target, old / "replaced")
+                try:
+                    os.replace(tmp, target)
+                except OSError:
+                    os.replace(old / "replaced", target)  # put the old folder back
+                    old.rmdir()
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"cannot write folder {target}: {_reason(exc)}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -117,4 +156,5 @@ def check_output_folder(target: Path, *, overwrite: bool = False) -> None:
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write folder {target}: {existing} is not writable")
+        what = "not writable" if existing.is_dir() else "a file, not a folder"
+        raise OutputError(f"cannot write folder {target}: {existing} is {what}")

@@ -19,9 +19,10 @@ from safetensors.torch import load_file, save_file
 from aekit._version import __version__
 from aekit.data.scaling import Scaler
 from aekit.errors import AekitError, ModelFileError
+from aekit.io import config_schema
 from aekit.io.atomic import atomic_path, atomic_write_text, staged_folder
 from aekit.io.safetensors_check import looks_like_pickle, read_header
-from aekit.models.builders import build_module, config_from_dict
+from aekit.models.builders import build_module
 
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
@@ -74,8 +75,6 @@ def write_model_files(estimator: Any, folder: Path) -> None:
 
 def load(path: str | os.PathLike[str]) -> Any:
     """Rebuild a fitted estimator from a model folder written by ``save``."""
-    from aekit.estimators.registry import ESTIMATORS
-
     folder = Path(path)
     config = read_config(folder)
     weights = folder / WEIGHTS
@@ -88,19 +87,12 @@ def load(path: str | os.PathLike[str]) -> Any:
             )
         raise ModelFileError(f"{folder}: incomplete model folder, {WEIGHTS} is missing")
     try:
-        cls = ESTIMATORS.get(str(config["estimator"]))
-        model_config = config_from_dict(config["model"])
-        estimator = cls(**config["params"])
-        n_features = int(config["input_schema"]["n_features"])
-        kind = config["preprocessing"]["kind"]
-        likelihood, reason = config["loss"]["likelihood"], config["loss"]["reason"]
-        image_shape = config["input_schema"].get("image_shape")
+        checked = config_schema.check(config)  # types, ranges, agreement: before any build
+        model_config, n_features = checked.model_config, checked.n_features
+        estimator = checked.estimator_class(**checked.params)
     except AekitError as exc:
         raise ModelFileError(f"{folder / CONFIG}: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{folder / CONFIG}: invalid or missing field ({exc})") from None
-    if model_config.n_features != n_features or model_config.likelihood != likelihood:
-        raise ModelFileError(f"{folder / CONFIG}: input_schema or loss disagrees with the model")
+    history = _read_history(folder / HISTORY)
 
     with torch.device("meta"):  # shapes only: nothing allocated from the file's claims
         expected = {k: tuple(v.shape) for k, v in build_module(model_config).state_dict().items()}
@@ -108,7 +100,12 @@ def load(path: str | os.PathLike[str]) -> Any:
     expected["preprocessing.scale"] = (n_features,)
     header = read_header(weights)
     _check_tensors(weights, header, expected)
-    tensors = load_file(str(weights))
+    try:
+        tensors = load_file(str(weights))
+    except Exception as exc:  # safetensors' own checks: a last line of defence after ours
+        if type(exc).__name__ != "SafetensorError":
+            raise
+        raise ModelFileError(f"{weights}: not a valid safetensors file ({exc})") from None
 
     module = build_module(model_config)
     module.load_state_dict({k: tensors[k] for k in expected if not k.startswith("preprocessing.")})
@@ -116,12 +113,14 @@ def load(path: str | os.PathLike[str]) -> Any:
     estimator.module_ = module
     estimator.config_ = model_config
     estimator.scaler_ = Scaler(
-        kind, tensors["preprocessing.offset"].numpy(), tensors["preprocessing.scale"].numpy()
+        checked.scale,
+        tensors["preprocessing.offset"].numpy(),
+        tensors["preprocessing.scale"].numpy(),
     )
     estimator.n_features_in_ = n_features
-    estimator.loss_, estimator.loss_reason_ = likelihood, reason
-    estimator.image_shape_ = tuple(image_shape) if image_shape else None
-    estimator.history_ = _read_history(folder / HISTORY)
+    estimator.loss_, estimator.loss_reason_ = checked.likelihood, checked.reason
+    estimator.image_shape_ = checked.image_shape
+    estimator.history_ = history
     estimator.n_iter_ = len(estimator.history_.get("loss", []))
     return estimator
 
@@ -144,8 +143,8 @@ def read_config(folder: Path) -> dict[str, Any]:
         raise ModelFileError(f"{path}: larger than {MAX_JSON} bytes, refused")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{path}: not valid JSON ({exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an aekit model config (format is not {FORMAT!r})")
     version = config.get("format_version")
@@ -185,13 +184,25 @@ def _check_tensors(path: Path, header: dict, expected: dict[str, tuple[int, ...]
 
 
 def _read_history(path: Path) -> dict[str, list[float]]:
-    if not path.is_file() or path.stat().st_size > MAX_JSON:
+    """The per-epoch losses: optional, but when present, a JSON object of number lists."""
+    if not path.is_file():
         return {}
+    if path.stat().st_size > MAX_JSON:
+        raise ModelFileError(f"{path}: larger than {MAX_JSON} bytes, refused")
     try:
         history = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return history if isinstance(history, dict) else {}
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        history = None
+    ok = isinstance(history, dict) and all(
+        isinstance(v, list)
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+        for v in history.values()
+    )
+    if not ok:
+        raise ModelFileError(
+            f"{path}: not a history of per-epoch numbers; delete it to load the model without it"
+        )
+    return history  # type: ignore[return-value]
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -60,22 +60,41 @@ def read_header(path: Path) -> dict[str, dict]:
             raise ModelFileError(f"{path}: header claims {n} bytes, file holds {size}")
         try:
             header = json.loads(fh.read(n))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise ModelFileError(f"{path}: safetensors header is not valid JSON") from None
     if not isinstance(header, dict):
         raise ModelFileError(f"{path}: safetensors header is not a JSON object")
-    header.pop("__metadata__", None)
+    metadata = header.pop("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise ModelFileError(f"{path}: safetensors __metadata__ is not a map of strings")
     data_size = size - 8 - n
     for name, info in header.items():
         try:
             dtype, shape, (begin, end) = info["dtype"], info["shape"], info["data_offsets"]
+            if not all(_is_count(v) for v in (*shape, begin, end)):
+                raise ValueError(name)
             count = 1
             for d in shape:
-                count *= int(d)
+                count *= d
             ok = dtype in DTYPE_SIZES and 0 <= begin <= end <= data_size
             ok = ok and end - begin == count * DTYPE_SIZES[dtype]
         except (KeyError, TypeError, ValueError):
             ok = False
         if not ok:
             raise ModelFileError(f"{path}: tensor {name!r} has an invalid or oversized entry")
+    # As safetensors itself demands: the tensors tile the data exactly, no gap, no overlap.
+    end = 0
+    for begin, stop in sorted(tuple(info["data_offsets"]) for info in header.values()):
+        if begin != end:
+            raise ModelFileError(f"{path}: tensor data overlap or leave a gap at byte {end}")
+        end = stop
+    if end != data_size:
+        raise ModelFileError(
+            f"{path}: tensors cover {end} bytes of data, the file holds {data_size}"
+        )
     return header
+
+
+def _is_count(value: object) -> bool:
+    """A JSON integer >= 0 (not a bool, a float or a string that looks like one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
