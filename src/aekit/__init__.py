@@ -3,7 +3,9 @@
 from aekit._version import __version__
 from aekit.errors import AekitError
 from aekit.estimators.autoencoder import Autoencoder
+from aekit.estimators.classifier import PretrainedClassifier
 from aekit.estimators.contractive import ContractiveAutoencoder
+from aekit.estimators.conv import ConvAutoencoder
 from aekit.estimators.denoising import DenoisingAutoencoder
 from aekit.estimators.rbm import RBM
 from aekit.estimators.sparse import SparseAutoencoder
@@ -15,7 +17,9 @@ __all__ = [
     "AekitError",
     "Autoencoder",
     "ContractiveAutoencoder",
+    "ConvAutoencoder",
     "DenoisingAutoencoder",
+    "PretrainedClassifier",
     "RBM",
     "SparseAutoencoder",
     "StackedAutoencoder",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aekit.estimators.autoencoder import Autoencoder
 from aekit.estimators.base import BaseAutoencoder
 from aekit.estimators.contractive import ContractiveAutoencoder
+from aekit.estimators.conv import ConvAutoencoder
 from aekit.estimators.denoising import DenoisingAutoencoder
 from aekit.estimators.rbm import RBM
 from aekit.estimators.sparse import SparseAutoencoder
@@ -29,4 +30,7 @@ ESTIMATORS.register("contractive", "contractive autoencoder: encoder Jacobian no
 )
 ESTIMATORS.register("vae", "variational autoencoder: ELBO, sampling, IWAE log-likelihood")(
     VariationalAutoencoder
+)
+ESTIMATORS.register("conv", "convolutional autoencoder: strided convolutions, transposed back")(
+    ConvAutoencoder
 )

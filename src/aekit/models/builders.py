@@ -7,10 +7,13 @@ from typing import Any
 
 from torch import nn
 
+from aekit.errors import AekitError, ConfigError
 from aekit.models.config import MLPConfig
+from aekit.models.conv import ConvAutoencoder, ConvConfig
 from aekit.models.mlp import MLPAutoencoder
 from aekit.models.rbm import RBM, RBMConfig
 from aekit.models.registry import Registry
+from aekit.models.schema import check_fields
 from aekit.models.vae import VAEConfig, VariationalAutoencoder
 
 
@@ -30,11 +33,26 @@ BUILDERS.register("rbm", "restricted Boltzmann machine (Bernoulli or Gaussian un
 BUILDERS.register("vae", "variational: Gaussian posterior, mirrored decoder")(
     Builder(VAEConfig, VariationalAutoencoder)
 )
+BUILDERS.register("conv", "strided convolutions down, transposed convolutions up")(
+    Builder(ConvConfig, ConvAutoencoder)
+)
 
 
-def config_from_dict(data: dict[str, Any]) -> Any:
-    kind = data.get("kind", "mlp") if isinstance(data, dict) else "mlp"
-    return BUILDERS.get(str(kind)).config_class.from_dict(data)
+def config_from_dict(data: dict[str, Any], where: str = "model") -> Any:
+    """Build a config from JSON data, checking keys and types first (see models/schema.py)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a JSON object, got {type(data).__name__}")
+    kind = data.get("kind", "mlp")
+    if not isinstance(kind, str):
+        raise ConfigError(f"{where}.kind must be a string, got {kind!r}")
+    config_class = BUILDERS.get(kind).config_class
+    check_fields(config_class, data, where)
+    try:
+        return config_class.from_dict(data)
+    except AekitError:
+        raise
+    except (TypeError, ValueError, OverflowError) as exc:  # a value validate did not foresee
+        raise ConfigError(f"{where}: {str(exc).strip().splitlines()[0]}") from None
 
 
 def build_module(config: Any) -> nn.Module:
