@@ -7,10 +7,10 @@ import argparse
 from aekit.evaluation.metrics import Comparison
 
 
-def add_data_args(p: argparse.ArgumentParser) -> None:
+def add_data_args(p: argparse.ArgumentParser, *, data_required: bool = True) -> None:
     p.add_argument(
         "--data",
-        required=True,
+        required=data_required,
         help="dataset name (see 'aekit datasets') or a .npy/.npz/.csv/IDX file or image folder",
     )
     p.add_argument("--data-dir", default=None, help="folder holding a named dataset's files")

@@ -10,22 +10,25 @@ from pathlib import Path
 
 import numpy as np
 
+from aekit.cli import launch
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
+from aekit.cli.resume import add_arguments as add_resume_arguments
 from aekit.errors import ConfigError
 from aekit.estimators.registry import ESTIMATORS
 from aekit.evaluation.metrics import compare_with_pca
-from aekit.io.atomic import atomic_write_text, check_output_folder, staged_folder
+from aekit.io.atomic import atomic_write_text, staged_folder
 from aekit.io.model_files import write_model_files
 from aekit.objectives.corruption import NOISES
+from aekit.training import distributed
 
 EXAMPLE = "example: aekit train --data digits --out runs/digits --hidden 128,64 --code-size 8"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train an autoencoder", description=__doc__, epilog=EXAMPLE)
-    add_data_args(p)
-    p.add_argument("--out", required=True, help="output folder for the model and pictures")
+    add_data_args(p, data_required=False)  # not with --resume: the run knows its data
+    p.add_argument("--out", help="output folder for the model and pictures (required)")
     p.add_argument("--model", default="autoencoder", help="model name (see 'aekit models')")
     p.add_argument(
         "--hidden",
@@ -59,6 +62,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", default="auto", choices=("auto", "float32", "bf16"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true", help="replace an existing model folder")
+    add_resume_arguments(p)  # --checkpoint-every, --resume
+    launch.add_argument(p)  # --nproc
     p.add_argument("--no-pictures", action="store_true", help="skip the figures")
     p.add_argument(
         "--pretraining",
@@ -98,12 +103,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--beta", type=float, default=None, help="vae: weight of the KL term (1.0: the ELBO)"
     )
+    p.add_argument(
+        "--channels",
+        type=_sizes,
+        default=None,
+        help="conv: channels of each stride-2 convolution, comma-separated (32,64)",
+    )
     p.set_defaults(run=run)
 
 
+@distributed.within_session  # under torchrun: one process of a data-parallel run
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    check_output_folder(out, overwrite=args.overwrite)  # before any training
+    argv = vars(args).pop("argv", None) or sys.argv[1:]  # as typed; set by cli.main
+    if args.nproc is not None:
+        return launch.launch(argv, args.nproc, quiet=args.quiet)
+    # --resume: options come from the run; else --out is checked now (by process 0 and
+    # the others, before process 0 writes there)
+    run_folder = launch.run_folder(args)
+    out = run_folder.out
     data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
     cls = ESTIMATORS.get(args.model)
     params = dict(
@@ -125,15 +142,21 @@ def run(args: argparse.Namespace) -> int:
         precision=args.precision,
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
+        image_shape=data.image_shape,  # conv: how a row folds into an image
     )
     estimator = cls(**_accepted(cls, params, args))
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    quiet = args.quiet or not distributed.is_primary()  # process 0 speaks for all
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
     say(
         f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
         f"{data.X_train.shape[1]} features"
     )
     started = time.perf_counter()
-    estimator.fit(data.X_train)
+    stopped = run_folder.fit(estimator, data.X_train, args)  # checkpoints, Ctrl-C, SIGTERM
+    if stopped is not None:
+        return stopped  # 130 or 143, after one line saying how to resume
+    if not distributed.is_primary():
+        return 0  # process 0 writes the model and pictures
     seconds = time.perf_counter() - started
     estimator.image_shape_ = data.image_shape
     say(f"loss: {estimator.loss_reason_}")
@@ -142,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     X_eval, y_eval, split = _held_out(data)
     comparison = compare_with_pca(estimator, data.X_train, X_eval)
     metrics = {"split": split, "train_seconds": seconds, **comparison.as_dict()}
-    with staged_folder(out, overwrite=args.overwrite) as tmp:
+    with staged_folder(out, overwrite=True) as tmp:  # checked by Run; now holds checkpoints
         write_model_files(estimator, tmp)
         atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2))
         if not args.no_pictures:
@@ -167,6 +190,7 @@ def _accepted(cls, params: dict, args: argparse.Namespace) -> dict:  # type: ign
         "noise_level": "--noise-level",
         "contraction_weight": "--contraction-weight",
         "beta": "--beta",
+        "channels": "--channels",
     }
     params.update({k: getattr(args, k) for k in member_options})
     accepted = cls().get_params(deep=False)

@@ -6,6 +6,8 @@ decoding, scoring and batching live here once.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,10 +18,11 @@ from sklearn.utils.validation import check_is_fitted
 from aekit.data.scaling import Scaler
 from aekit.data.validation import check_array
 from aekit.errors import ConfigError, DataError
+from aekit.estimators import _checkpoints
 from aekit.models.builders import build_module
 from aekit.objectives.likelihood import choose_likelihood
 from aekit.objectives.objective import Objective
-from aekit.training import engine
+from aekit.training import distributed, engine
 from aekit.training.settings import TrainSettings
 
 TRAIN_PARAMS = (
@@ -61,13 +64,50 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         return engine.train(self.module_, objective, X, settings, **kwargs)
 
     # -- fitting -----------------------------------------------------------------------
-    def fit(self, X: Any, y: Any = None) -> BaseAutoencoder:
-        """Fit the autoencoder to ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
+    @distributed.within_session  # under torchrun: every process fits, on its slice of each batch
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
+        checkpoint_every: int = 1,
+        resume: bool = False,
+        should_stop: Callable[[], int | None] | None = None,
+    ) -> BaseAutoencoder:
+        """Fit the autoencoder to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; images of shape (n_samples, h, w) are flattened.
+        y : ignored
+        checkpoint_dir : str or path-like or None, default=None
+            Folder for training checkpoints (``training_state.safetensors``, written
+            atomically, and ``estimator.json``), written every ``checkpoint_every`` epochs,
+            at the end, and when ``should_stop`` asks to stop.
+        checkpoint_every : int, default=1
+            Epochs between checkpoints.
+        resume : bool, default=False
+            Continue the run checkpointed in ``checkpoint_dir`` (same data and parameters):
+            on CPU the weights equal those of an uninterrupted fit, bit for bit.
+        should_stop : callable or None, default=None
+            Polled after every training step; when it returns a signal number, the step's
+            state is checkpointed and :class:`aekit.errors.TrainingInterrupted` is raised.
+
+        Returns
+        -------
+        self
+        """
         image_shape = _image_shape(X)
         X = check_array(X, name="X")
         settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
         settings.validate()
-        seed = _resolve_seed(self.random_state)
+        _checkpoints.check_options(checkpoint_dir, checkpoint_every, resume, should_stop)
+        if resume:
+            seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
+        else:
+            seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
         self.scaler_ = Scaler.fit(self.scale, X)
         Xs = self.scaler_.transform(X)
         self.loss_, self.loss_reason_ = choose_likelihood(self.loss, Xs)
@@ -76,12 +116,18 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             torch.manual_seed(seed)
             self.module_ = build_module(self.config_)
         objective = self._make_objective(self.module_)
+        if checkpoint_dir is not None and not resume and distributed.is_primary():
+            _checkpoints.start(checkpoint_dir, self, seed)
         self.history_ = self._train_module(
             objective,
             torch.from_numpy(np.ascontiguousarray(Xs)),
             settings,
             seed=seed,
             callbacks=self.callbacks or (),
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+            should_stop=should_stop,
         )
         self.module_.to("cpu")  # a fitted estimator lives on the CPU; training moves it back
         self.n_features_in_ = X.shape[1]
@@ -126,10 +172,14 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         return -losses["reconstruction"]
 
     def save(self, path: str, *, overwrite: bool = False) -> None:
-        """Write the fitted model to the folder ``path`` (config.json + model.safetensors)."""
+        """Write the fitted model to the folder ``path`` (config.json + model.safetensors).
+
+        Under torchrun only process 0 writes; the others hold the same model and return.
+        """
         from aekit.io.model_files import save
 
-        save(self, path, overwrite=overwrite)
+        if distributed.is_primary():
+            save(self, path, overwrite=overwrite)
 
     # -- helpers -----------------------------------------------------------------------
     def _check_input(self, X: Any) -> np.ndarray:

@@ -3,7 +3,8 @@
 - KL sparsity (Ng, "Sparse autoencoder", CS294A lecture notes, 2011): with ρ̂_j the mean
   activation of hidden unit j over the batch, add β Σ_j KL(ρ‖ρ̂_j), where
   KL(ρ‖ρ̂) = ρ log(ρ/ρ̂) + (1−ρ) log((1−ρ)/(1−ρ̂)). It needs activations in (0, 1): sigmoid
-  units. ρ̂ is a batch statistic, so the term is one number per batch, broadcast per sample.
+  units. ρ̂ is a batch statistic, so the term is one number per batch, broadcast per sample;
+  under data-parallel training it is taken over the whole batch, not each process's slice.
 - L1 activity: λ Σ_j |h_j| per sample, a sparsity penalty for any activation.
 - Contraction (Rifai et al. 2011, "Contractive auto-encoders: explicit invariance during
   feature extraction"): λ ‖J_f(x)‖²_F, the squared Frobenius norm of the encoder's Jacobian
@@ -21,6 +22,7 @@ from torch import nn
 
 from aekit.errors import ConfigError
 from aekit.models.output import ModelOutput
+from aekit.objectives.batch_stats import batch_mean
 from aekit.objectives.objective import Penalty
 
 EPS = 1e-6  # keeps log(ρ̂) finite when a unit saturates
@@ -45,7 +47,7 @@ def kl_sparsity(rho: float, beta: float, layer: int = 0) -> Penalty:
         config = getattr(model, "config", None)
         check_unit_interval(getattr(config, "activation", None))
         h = _hidden(out, layer).float()  # (batch, n_units)
-        rho_hat = h.mean(dim=0).clamp(EPS, 1 - EPS)  # (n_units,)
+        rho_hat = batch_mean(h).clamp(EPS, 1 - EPS)  # (n_units,), over the whole batch
         kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
         return (beta * kl.sum()).expand(h.shape[0])  # (batch,)
 

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from aekit.errors import ModelFileError
+from aekit.errors import ModelFileError, OutputError
 from aekit.io.atomic import atomic_path
 from aekit.io.safetensors_check import read_header
 
@@ -44,7 +44,10 @@ class TrainState:
 
 def save(state: TrainState, folder: str | Path) -> Path:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write {folder}: {exc.strerror or exc}") from None
     tensors: dict[str, torch.Tensor] = {}
     for k, v in state.model.items():
         tensors[f"model.{k}"] = v
@@ -85,11 +88,19 @@ def load(folder: str | Path) -> TrainState:
         header = json.loads(fh.read(n))
     try:
         meta = json.loads(header["__metadata__"]["aekit_training_state"])
-    except (KeyError, TypeError, json.JSONDecodeError):
+        version = meta.get("version")
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError, RecursionError):
         raise ModelFileError(f"{path}: not an aekit training checkpoint") from None
-    if meta.get("version") != VERSION:
-        raise ModelFileError(f"{path}: checkpoint version {meta.get('version')!r} not supported")
+    if version != VERSION:
+        raise ModelFileError(f"{path}: checkpoint version {version!r} not supported")
     tensors = load_file(str(path))
+    try:
+        return _state(meta, tensors)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ModelFileError(f"{path}: not an aekit training checkpoint") from None
+
+
+def _state(meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> TrainState:
     best = None
     if meta["best"] is not None:
         weights = _prefixed(tensors, "best.") or None

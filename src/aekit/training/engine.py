@@ -8,9 +8,10 @@ summed on the device and read back once per epoch (no per-step synchronisation).
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from torch import nn
 
 from aekit.errors import ConfigError, TrainingError, TrainingInterrupted
 from aekit.objectives.objective import Objective
-from aekit.training import checkpoint
+from aekit.training import checkpoint, distributed
 from aekit.training.callbacks import Callback, ProgressBar
 from aekit.training.hardware import float32_matmul, resolve_device, resolve_precision
 from aekit.training.settings import TrainSettings
@@ -48,11 +49,16 @@ def make_optimizer(
 
 
 def use_cuda_graphs(
-    s: TrainSettings, objective: Objective, device: torch.device, steps_per_epoch: int
+    s: TrainSettings,
+    objective: Objective,
+    device: torch.device,
+    steps_per_epoch: int,
+    ddp: bool = False,
 ) -> bool:
     """Graphs pay when steps are many and small; they need a capturable optimiser."""
     possible = (
         device.type == "cuda"
+        and not ddp
         and s.optimizer in ("adam", "adamw")
         and getattr(objective, "graph_safe", False)
     )
@@ -60,7 +66,8 @@ def use_cuda_graphs(
         return possible and steps_per_epoch >= 4 * WARMUP_STEPS
     if s.cuda_graphs and not possible:
         raise ConfigError(
-            "cuda_graphs needs a CUDA device, adam or adamw, and a step without noise"
+            "cuda_graphs needs a CUDA device, adam or adamw, a step without noise, and one "
+            "process (not torchrun)"
         )
     return bool(s.cuda_graphs)
 
@@ -110,6 +117,20 @@ def evaluate_loss(
     return {k: float(v) / X.shape[0] for k, v in sums.items()}
 
 
+class ResidentBatches:
+    """Batches of rows resident on the device, drawn by index: no step copies from the host."""
+
+    def __init__(self, X: torch.Tensor, batch_size: int) -> None:
+        self.X, self.batch_size = X, batch_size
+
+    def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple]]:
+        """``(begin, step arguments)`` for the batches from row ``start`` of ``perm``."""
+        perm = perm.to(self.X.device)
+        for begin in range(start, perm.numel(), self.batch_size):
+            yield begin, (self.X, perm[begin : begin + self.batch_size])
+
+
+@distributed.within_session  # under torchrun: DDP, see aekit.training.distributed
 def train(
     model: nn.Module,
     objective: Objective,
@@ -132,30 +153,42 @@ def train(
     the end; ``resume=True`` continues from the one there, giving the same weights as an
     uninterrupted run. ``should_stop`` is polled after every step: when it returns a signal
     number, the step's state is checkpointed and ``TrainingInterrupted`` is raised.
+
+    Under torchrun every process calls this with the same arguments; process 0's ``seed``
+    is used, each trains on its slice of every batch, and only process 0 writes checkpoints
+    and runs ``callbacks`` (:mod:`aekit.training.distributed`).
     """
     settings.validate()
-    device = resolve_device(settings.device)
+    ctx = distributed.current()
+    device = ctx.device(resolve_device(settings.device))
     autocast_dtype = resolve_precision(settings.precision, device)
+    if ctx.active:
+        seed = distributed.broadcast_int(seed)  # one permutation and split for all
     generator = torch.Generator().manual_seed(seed)
     train_idx, val_idx = split_validation(X.shape[0], settings.validation_fraction, generator)
-    X_train = X[train_idx].to(device)  # resident on the device for the whole run
-    X_val = X[val_idx].to(device) if val_idx is not None else None
+    home = torch.device("cpu") if ctx.active else device  # DDP: each moves only its own rows
+    X_train = X[train_idx].to(home)  # resident on the device for the whole run
+    X_val = X[val_idx].to(home) if val_idx is not None else None
     model.to(device).train()
 
     n = X_train.shape[0]
     batch_size = min(settings.batch_size, n)
     steps_per_epoch = math.ceil(n / batch_size)
-    graphs = use_cuda_graphs(settings, objective, device, steps_per_epoch)
+    graphs = use_cuda_graphs(settings, objective, device, steps_per_epoch, ctx.active)
     optimizer = make_optimizer(model.parameters(), settings, device, capturable=graphs)
     schedule = make_schedule(optimizer, settings, steps_per_epoch)
     # Corruption noise is drawn on the device from its own seeded stream.
-    noise_gen = torch.Generator(device=device).manual_seed(seed + 1)
+    noise_gen = torch.Generator(device=device).manual_seed(distributed.noise_seed(seed, ctx.rank))
     parts = (model, objective, optimizer, autocast_dtype, noise_gen, settings.clip_grad_norm)
-    step = (
+    step: EagerStep = (
         GraphedStep(*parts, batch_size=batch_size, n_features=X.shape[1], device=device)
         if graphs
         else EagerStep(*parts)
     )
+    batches: Any = ResidentBatches(X_train, batch_size)
+    if ctx.active:
+        step = distributed.ShardedStep(*parts, ctx=ctx, device=device)
+        batches = distributed.ShardedBatches(X_train, batch_size, ctx, device)
 
     history: dict[str, list[float]] = {}
     best = BestWeights() if settings.early_stopping else None
@@ -168,14 +201,27 @@ def train(
         "optimizer": settings.optimizer,
         "lr_schedule": settings.lr_schedule,
         "validation_fraction": settings.validation_fraction,
+        "learning_rate": settings.learning_rate,
+        "momentum": settings.momentum,
+        "weight_decay": settings.weight_decay,
+        "clip_grad_norm": settings.clip_grad_norm,
+        "early_stopping": settings.early_stopping,
+        "patience": settings.patience,
+        "world_size": ctx.world_size,  # each process has its own noise stream
     }
     first_epoch, first_begin = 1, 0
     if resume and checkpoint_dir is not None:
-        state = checkpoint.load(checkpoint_dir)
+        state = distributed.own_part(checkpoint.load(checkpoint_dir), ctx)
         _restore(state, fingerprint, model, optimizer, schedule, generator, noise_gen, step, best)
         history, first_epoch, first_begin = state.history, state.epoch, state.next_begin
 
     def snapshot(epoch: int, next_begin: int, perm_state: torch.Tensor) -> None:
+        noise, sums = noise_gen.get_state(), {k: v.clone() for k, v in step.sums.items()}
+        if isinstance(step, distributed.ShardedStep):  # all noise streams, global loss sums
+            noise, sums = distributed.gather_state(noise), step.global_sums()
+            if not ctx.is_primary:
+                distributed.barrier()  # nobody goes on (or exits) before it is written
+                return
         checkpoint.save(
             checkpoint.TrainState(
                 epoch=epoch,
@@ -186,27 +232,34 @@ def train(
                 optimizer=optimizer.state_dict(),
                 schedule=schedule.state_dict() if schedule is not None else None,
                 perm_generator=perm_state,
-                noise_generator=noise_gen.get_state(),
-                sums={k: v.clone() for k, v in step.sums.items()},
+                noise_generator=noise,
+                sums=sums,
                 best=best.as_dict() if best is not None else None,
             ),
             checkpoint_dir,  # type: ignore[arg-type]
         )
+        if ctx.active:
+            distributed.barrier()
 
-    progress = ProgressBar(settings.epochs) if settings.verbose else None
-    hooks = [*callbacks, *([progress] if progress else [])]
+    progress = ProgressBar(settings.epochs) if settings.verbose and ctx.is_primary else None
+    hooks = [*callbacks, *([progress] if progress else [])] if ctx.is_primary else []
+    evaluate = (
+        functools.partial(distributed.evaluate_loss, ctx=ctx) if ctx.active else evaluate_loss
+    )
     try:
         with float32_matmul(settings.precision, device):
             for epoch in range(first_epoch, settings.epochs + 1):
                 started = time.perf_counter()
                 lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch starts with
                 perm_state = generator.get_state()
-                perm = torch.randperm(n, generator=generator).to(device)
-                for begin in range(first_begin if epoch == first_epoch else 0, n, batch_size):
-                    step(X_train, perm[begin : begin + batch_size])
+                perm = torch.randperm(n, generator=generator)
+                for begin, batch in batches.epoch(perm, first_begin if epoch == first_epoch else 0):
+                    step(*batch)
                     if schedule is not None:
                         schedule.step()
                     signal_number = should_stop() if should_stop is not None else None
+                    if ctx.active and should_stop is not None:  # all stop after the same step
+                        signal_number = distributed.max_int(signal_number or 0)
                     if signal_number:
                         if checkpoint_dir is not None:
                             snapshot(epoch, begin + batch_size, perm_state)
@@ -214,7 +267,7 @@ def train(
                 logs = {k: float(v) / n for k, v in step.take_sums().items()}  # one sync
                 _check_finite(logs["loss"], epoch, settings, X_train)
                 if X_val is not None:
-                    val = evaluate_loss(
+                    val = evaluate(
                         model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
                     )
                     logs.update({f"val_{k}": v for k, v in val.items()})
@@ -224,6 +277,8 @@ def train(
                     history.setdefault(key, []).append(value)
                 stop = [bool(hook.on_epoch_end(epoch, logs)) for hook in hooks]
                 stop.append(bool(best and best.update(model, logs["val_loss"], epoch, settings)))
+                if ctx.active:  # process 0's callbacks decide for all
+                    stop = [bool(distributed.max_int(int(any(stop))))]
                 last = any(stop) or epoch == settings.epochs
                 if checkpoint_dir is not None and (last or epoch % checkpoint_every == 0):
                     snapshot(epoch + 1, 0, generator.get_state())
@@ -232,6 +287,8 @@ def train(
     finally:
         if progress is not None:
             progress.close()
+        if isinstance(step, distributed.ShardedStep):
+            step.close()
     if best is not None and best.weights is not None:
         model.load_state_dict(best.weights)  # keep the weights of the best validation epoch
         history["best_epoch"] = [float(best.epoch)]
@@ -267,9 +324,19 @@ def _restore(state, fingerprint, model, optimizer, schedule, generator, noise_ge
             f"cannot resume: the checkpoint was made with other {', '.join(differs)} "
             f"({', '.join(f'{k}={state.fingerprint.get(k)!r}' for k in differs)})"
         )
-    model.load_state_dict(state.model)
+    try:
+        model.load_state_dict(state.model)
+    except RuntimeError:  # names or shapes differ: another architecture
+        raise ConfigError(
+            "cannot resume: the checkpoint holds a model of another architecture"
+        ) from None
     tensor_lr = [torch.is_tensor(g["lr"]) for g in optimizer.param_groups]
-    optimizer.load_state_dict(state.optimizer)
+    try:
+        optimizer.load_state_dict(state.optimizer)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"cannot resume: the checkpoint's optimizer state differs ({exc})"
+        ) from None
     for group, was_tensor in zip(optimizer.param_groups, tensor_lr, strict=True):
         if was_tensor:  # a captured graph reads the rate from a device tensor
             group["lr"] = torch.tensor(float(group["lr"]), device=group["params"][0].device)

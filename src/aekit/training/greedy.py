@@ -22,20 +22,23 @@ whole network is fine-tuned with :func:`aekit.training.engine.train`.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
-from aekit.errors import ConfigError
+from aekit.errors import ConfigError, ModelFileError
 from aekit.models.mlp import MLPAutoencoder, TiedLinear, make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.rbm import RBM, RBMConfig
 from aekit.objectives.contrastive import ContrastiveDivergence
 from aekit.objectives.likelihood import Likelihood, get_likelihood
 from aekit.objectives.objective import Corruption, Objective
-from aekit.training import engine
+from aekit.training import checkpoint, engine
 from aekit.training.callbacks import Callback
 from aekit.training.settings import TrainSettings
 
@@ -44,6 +47,7 @@ SKIPPED_KEYS = ("lr", "epoch_time", "best_epoch")  # bookkeeping, not a layer's 
 
 # Called before layer ``index`` (1-based) trains, with the layer and its (frozen) input.
 LayerHook = Callable[[int, nn.Module, torch.Tensor], None]
+StopCheck = Callable[[], "int | None"]
 
 
 class LayerAutoencoder(nn.Module):
@@ -121,11 +125,17 @@ def pretrain(
     cd_k: int = 1,
     callbacks: Sequence[Callback] = (),
     on_layer: LayerHook | None = None,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    should_stop: StopCheck | None = None,
 ) -> Stack:
     """Train the layers of ``sizes`` = [n_features, h1, ..., code] one at a time.
 
     Every layer trains with the same ``seed`` given to the engine, so each uses the same
     validation rows as fine-tuning will; its initial weights are drawn from ``seed + i``.
+    With ``checkpoint_dir``, layer ``i`` checkpoints in its subfolder ``pretrain_layer{i}``;
+    on ``resume`` a finished layer is restored from there and an unfinished one continues.
     """
     if kind not in KINDS:
         raise ConfigError(f"pretraining must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -154,7 +164,13 @@ def pretrain(
         if on_layer is not None:
             on_layer(i, layer, inputs)
         layer_history = engine.train(
-            layer, objective, inputs, settings, seed=seed, callbacks=callbacks
+            layer,
+            objective,
+            inputs,
+            settings,
+            seed=seed,
+            callbacks=callbacks,
+            **_stage(checkpoint_dir, f"pretrain_layer{i}", checkpoint_every, resume, should_stop),
         )
         for key, values in layer_history.items():
             if key not in SKIPPED_KEYS:
@@ -202,12 +218,29 @@ def train(
     cd_k: int = 1,
     callbacks: Sequence[Callback] = (),
     on_layer: LayerHook | None = None,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    should_stop: StopCheck | None = None,
 ) -> dict[str, list[float]]:
     """Pretrain ``model``'s layers greedily, unroll them into it, and fine-tune end to end.
 
     ``pretrain_settings=None`` skips pretraining. Returns the fine-tuning history with each
     layer's pretraining history beside it (keys ``pretrain_layer{i}_loss`` ...).
+    Checkpoints (``checkpoint_dir``) go to one subfolder per stage: ``pretrain_layer{i}``
+    and ``finetune``; ``resume`` continues from the last stage that has one.
     """
+    if resume and checkpoint_dir is not None:
+        if not any(Path(checkpoint_dir).glob(f"*/{checkpoint.FILENAME}")):
+            raise ModelFileError(
+                f"{checkpoint_dir}: no checkpoint to resume from ({checkpoint.FILENAME} is missing)"
+            )
+    checkpointing = dict(
+        checkpoint_dir=checkpoint_dir,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
+        should_stop=should_stop,
+    )
     history: dict[str, list[float]] = {}
     if pretrain_settings is not None:
         sizes = [layer.in_features for layer in model.encoder_layers]
@@ -225,12 +258,44 @@ def train(
             cd_k=cd_k,
             callbacks=callbacks,
             on_layer=on_layer,
+            **checkpointing,
         )
         model.to("cpu")
         unroll(stack.layers, model)
         history.update(stack.history)
-    history.update(engine.train(model, objective, X, settings, seed=seed, callbacks=callbacks))
+    history.update(
+        engine.train(
+            model,
+            objective,
+            X,
+            settings,
+            seed=seed,
+            callbacks=callbacks,
+            **_stage(checkpoint_dir, "finetune", checkpoint_every, resume, should_stop),
+        )
+    )
     return history
+
+
+def _stage(
+    folder: str | os.PathLike[str] | None,
+    name: str,
+    every: int,
+    resume: bool,
+    should_stop: StopCheck | None,
+) -> dict[str, Any]:
+    """The engine's checkpoint arguments for one stage: its own subfolder of ``folder``.
+
+    Resuming, a stage with a checkpoint continues (or, finished, is restored from it); a
+    stage without one had not started and trains afresh.
+    """
+    stage = None if folder is None else Path(folder) / name
+    return dict(
+        checkpoint_dir=stage,
+        checkpoint_every=every,
+        resume=resume and stage is not None and (stage / checkpoint.FILENAME).is_file(),
+        should_stop=should_stop,
+    )
 
 
 def pretrain_settings(
