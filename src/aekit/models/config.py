@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aekit.errors import ConfigError
+from aekit.models.schema import init_fields
 
 ACTIVATIONS = ("elu", "relu", "sigmoid", "tanh", "gelu", "leaky_relu", "silu")
 LIKELIHOODS = ("gaussian", "bernoulli")
@@ -78,19 +79,11 @@ class MLPConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MLPConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls) if f.init}
-        unknown = set(data) - known - {"kind"}
-        if unknown:
-            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
-        missing = {"n_features"} - set(data)
-        if missing:
-            raise ConfigError(f"model config is missing: {', '.join(sorted(missing))}")
+        kwargs = init_fields(cls, data)
         hidden = data.get("hidden", ())
         if not isinstance(hidden, (list, tuple)):
             raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**kwargs)
 
 
 # Bounds keep a crafted config from asking for an absurd allocation.

@@ -27,6 +27,7 @@ from aekit.errors import ConfigError
 from aekit.models.config import ACTIVATIONS, LIKELIHOODS, MAX_WIDTH, _positive_int
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
+from aekit.models.schema import init_fields
 from aekit.objectives.likelihood import get_likelihood
 
 STRIDE = 2
@@ -127,16 +128,8 @@ class ConvConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConvConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls) if f.init}
-        unknown = set(data) - known - {"kind"}
-        if unknown:
-            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
-        missing = {"n_features", "image_shape"} - set(data)
-        if missing:
-            raise ConfigError(f"model config is missing: {', '.join(sorted(missing))}")
-        return cls(**{k: v for k, v in data.items() if k in known})
+        kwargs = init_fields(cls, data, ("n_features", "image_shape"))
+        return cls(**kwargs)
 
 
 class ConvAutoencoder(nn.Module):

@@ -32,6 +32,7 @@ from torch import nn
 from aekit.errors import ConfigError
 from aekit.models.config import _positive_int
 from aekit.models.output import ModelOutput
+from aekit.models.schema import init_fields
 from aekit.objectives.likelihood import get_likelihood
 
 UNITS = ("bernoulli", "gaussian")
@@ -77,15 +78,8 @@ class RBMConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RBMConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls) if f.init}
-        unknown = set(data) - known - {"kind"}
-        if unknown:
-            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
-        if "n_features" not in data:
-            raise ConfigError("model config is missing: n_features")
-        return cls(**{k: v for k, v in data.items() if k in known})
+        kwargs = init_fields(cls, data)
+        return cls(**kwargs)
 
 
 class RBM(nn.Module):

@@ -26,6 +26,26 @@ MAX_STRING = 4096
 _SEQUENCES = (tuple, list, collections.abc.Sequence)
 
 
+def init_fields(
+    cls: type, data: Any, required: tuple[str, ...] = ("n_features",)
+) -> dict[str, Any]:
+    """The keyword arguments of config dataclass ``cls`` found in ``data``, read from JSON.
+
+    Where every config's ``from_dict`` starts: a non-object, an unknown field or a missing
+    required one is a ConfigError (types are :func:`check_fields`' business).
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = set(data) - known - {"kind"}
+    if unknown:
+        raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
+    missing = set(required) - set(data)
+    if missing:
+        raise ConfigError(f"model config is missing: {', '.join(sorted(missing))}")
+    return {k: v for k, v in data.items() if k in known}
+
+
 def check_fields(cls: type, data: Any, where: str) -> None:
     """Raise ConfigError unless ``data`` could build dataclass ``cls`` (types, not ranges).
 

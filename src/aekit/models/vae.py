@@ -21,6 +21,7 @@ from aekit.models.config import ACTIVATIONS, LIKELIHOODS, _positive_int
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.posterior import DiagonalGaussian
+from aekit.models.schema import init_fields
 from aekit.objectives.likelihood import get_likelihood
 
 
@@ -74,18 +75,11 @@ class VAEConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VAEConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"model config must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in dataclasses.fields(cls) if f.init}
-        unknown = set(data) - known - {"kind"}
-        if unknown:
-            raise ConfigError(f"model config has unknown fields: {', '.join(sorted(unknown))}")
-        if "n_features" not in data:
-            raise ConfigError("model config is missing: n_features")
+        kwargs = init_fields(cls, data)
         hidden = data.get("hidden", ())
         if not isinstance(hidden, (list, tuple)):
             raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**kwargs)
 
 
 class VariationalAutoencoder(nn.Module):
