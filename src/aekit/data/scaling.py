@@ -25,19 +25,38 @@ class Scaler:
 
     @classmethod
     def fit(cls, kind: str, X: np.ndarray) -> Scaler:
+        if kind == "minmax":
+            return cls.from_stats(kind, X.shape[1], minimum=X.min(axis=0), maximum=X.max(axis=0))
+        if kind == "standard":
+            mean, std = X.mean(axis=0, dtype=np.float64), X.std(axis=0, dtype=np.float64)
+            return cls.from_stats(kind, X.shape[1], mean=mean, std=std)
+        return cls.from_stats(kind, X.shape[1])
+
+    @classmethod
+    def from_stats(
+        cls,
+        kind: str,
+        n_features: int,
+        *,
+        minimum: np.ndarray | None = None,
+        maximum: np.ndarray | None = None,
+        mean: np.ndarray | None = None,
+        std: np.ndarray | None = None,
+    ) -> Scaler:
+        """The scaler of ``kind`` from per-feature statistics (those ``kind`` needs).
+
+        ``fit`` computes them over an array in memory; streaming computes them chunk by chunk.
+        """
         if kind not in SCALES:
             raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {kind!r}")
-        n = X.shape[1]
         if kind == "none":
-            return cls(kind, np.zeros(n, np.float32), np.ones(n, np.float32))
+            return cls(kind, np.zeros(n_features, np.float32), np.ones(n_features, np.float32))
         if kind == "minmax":
-            offset = X.min(axis=0)
-            scale = X.max(axis=0) - offset
+            offset, scale = minimum, maximum - minimum  # type: ignore[operator]
         else:
-            offset = X.mean(axis=0, dtype=np.float64)
-            scale = X.std(axis=0, dtype=np.float64)
-        scale = np.where(scale > 0, scale, 1.0)
-        return cls(kind, offset.astype(np.float32), scale.astype(np.float32))
+            offset, scale = mean, std
+        scale = np.where(scale > 0, scale, 1.0)  # type: ignore[operator]
+        return cls(kind, offset.astype(np.float32), scale.astype(np.float32))  # type: ignore[union-attr]
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if self.kind == "none":

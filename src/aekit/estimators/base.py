@@ -22,7 +22,7 @@ from aekit.estimators import _checkpoints
 from aekit.models.builders import build_module
 from aekit.objectives.likelihood import choose_likelihood
 from aekit.objectives.objective import Objective
-from aekit.training import distributed, engine
+from aekit.training import distributed, engine, streaming
 from aekit.training.settings import TrainSettings
 
 TRAIN_PARAMS = (
@@ -54,7 +54,11 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         return Objective(module.likelihood)
 
     def _train_module(
-        self, objective: Objective, X: torch.Tensor, settings: TrainSettings, **kwargs: Any
+        self,
+        objective: Objective,
+        X: torch.Tensor | streaming.MappedRows,
+        settings: TrainSettings,
+        **kwargs: Any,
     ) -> dict[str, list[float]]:
         """Train ``module_`` (built and seeded) on the scaled data; returns the history.
 
@@ -74,6 +78,7 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         checkpoint_every: int = 1,
         resume: bool = False,
         should_stop: Callable[[], int | None] | None = None,
+        memory_budget_mb: float | None = None,
     ) -> BaseAutoencoder:
         """Fit the autoencoder to ``X``.
 
@@ -94,23 +99,36 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         should_stop : callable or None, default=None
             Polled after every training step; when it returns a signal number, the step's
             state is checkpointed and :class:`aekit.errors.TrainingInterrupted` is raised.
+        memory_budget_mb : float or None, default=None
+            When ``X`` is a memory-mapped array (``np.load(path, mmap_mode="r")``) whose
+            float32 copy would exceed this many MiB, it is never loaded: the scaling is
+            fitted by a pass over chunks of this size and training streams shuffled chunks
+            from disk (:mod:`aekit.training.streaming`). Other input, or a map that fits,
+            is trained on in memory as usual. Refused under torchrun and for estimators that
+            train layer by layer.
 
         Returns
         -------
         self
         """
         image_shape = _image_shape(X)
-        X = check_array(X, name="X")
         settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
+        settings.memory_budget_mb = memory_budget_mb
         settings.validate()
+        mapped = _large_map(X, memory_budget_mb)
+        X = mapped if mapped is not None else check_array(X, name="X")
         _checkpoints.check_options(checkpoint_dir, checkpoint_every, resume, should_stop)
         if resume:
             seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
         else:
             seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
-        self.scaler_ = Scaler.fit(self.scale, X)
-        Xs = self.scaler_.transform(X)
-        self.loss_, self.loss_reason_ = choose_likelihood(self.loss, Xs)
+        if mapped is not None:
+            data: torch.Tensor | streaming.MappedRows = self._scan_mapped(mapped, settings)
+        else:
+            self.scaler_ = Scaler.fit(self.scale, X)
+            Xs = self.scaler_.transform(X)
+            self.loss_, self.loss_reason_ = choose_likelihood(self.loss, Xs)
+            data = torch.from_numpy(np.ascontiguousarray(Xs))
         self.config_ = self._make_config(X.shape[1], self.loss_)
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
             torch.manual_seed(seed)
@@ -120,7 +138,7 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             _checkpoints.start(checkpoint_dir, self, seed)
         self.history_ = self._train_module(
             objective,
-            torch.from_numpy(np.ascontiguousarray(Xs)),
+            data,
             settings,
             seed=seed,
             callbacks=self.callbacks or (),
@@ -134,6 +152,26 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         self.image_shape_ = image_shape
         self.n_iter_ = len(self.history_["loss"])
         return self
+
+    def _scan_mapped(self, X: np.ndarray, settings: TrainSettings) -> Any:
+        """Fit ``scaler_`` and ``loss_`` chunk by chunk; the map with its scaling."""
+        if distributed.current().active:
+            raise streaming.refuse_under_torchrun()
+        if type(self)._train_module is not BaseAutoencoder._train_module:
+            raise ConfigError(
+                f"{type(self).__name__} trains layer by layer and cannot stream data from "
+                "disk; set memory_budget_mb=None to load it into memory"
+            )
+        rows = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)  # type: ignore[arg-type]
+        stats = streaming.scan(X, rows, name="X")
+        self.scaler_ = Scaler.from_stats(self.scale, X.shape[1], **stats)
+        none = self.scaler_.kind == "none"
+        # Scaling is monotone per feature: the scaled extremes are those of the data's.
+        extremes = self.scaler_.transform(np.stack([stats["minimum"], stats["maximum"]]))
+        self.loss_, self.loss_reason_ = choose_likelihood(self.loss, extremes)
+        return streaming.MappedRows(
+            X, None if none else self.scaler_.offset, None if none else self.scaler_.scale
+        )
 
     # -- using a fitted model ----------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:
@@ -220,6 +258,18 @@ def _image_shape(X: Any) -> tuple[int, ...] | None:
     except (ValueError, TypeError):
         return None  # ragged input: check_array reports it
     return tuple(int(d) for d in shape[1:]) if len(shape) > 2 else None
+
+
+def _large_map(X: Any, memory_budget_mb: float | None) -> np.ndarray | None:
+    """``X`` as a 2-D memory map when it is one larger than the budget as float32, else None."""
+    if memory_budget_mb is None or not isinstance(X, np.memmap):
+        return None
+    if X.ndim < 2 or X.dtype.kind not in "biuf" or 0 in X.shape:
+        return None  # check_array reports what is wrong
+    flat = X.reshape(X.shape[0], -1)  # images: a view of the same map
+    if flat.shape[0] * flat.shape[1] * 4 <= memory_budget_mb * streaming.MB:
+        return None
+    return flat
 
 
 def _resolve_seed(random_state: Any) -> int:

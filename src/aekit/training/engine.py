@@ -20,7 +20,7 @@ from torch import nn
 
 from aekit.errors import ConfigError, TrainingError, TrainingInterrupted
 from aekit.objectives.objective import Objective
-from aekit.training import checkpoint, distributed
+from aekit.training import checkpoint, distributed, streaming
 from aekit.training.callbacks import Callback, ProgressBar
 from aekit.training.hardware import float32_matmul, resolve_device, resolve_precision
 from aekit.training.settings import TrainSettings
@@ -134,7 +134,7 @@ class ResidentBatches:
 def train(
     model: nn.Module,
     objective: Objective,
-    X: torch.Tensor,
+    X: torch.Tensor | streaming.MappedRows,
     settings: TrainSettings,
     *,
     seed: int,
@@ -157,21 +157,34 @@ def train(
     Under torchrun every process calls this with the same arguments; process 0's ``seed``
     is used, each trains on its slice of every batch, and only process 0 writes checkpoints
     and runs ``callbacks`` (:mod:`aekit.training.distributed`).
+
+    ``X`` may be :class:`~aekit.training.streaming.MappedRows` (a memory-mapped array and its
+    scaling): when its float32 size exceeds ``settings.memory_budget_mb`` it streams from disk
+    in shuffled chunks (:mod:`aekit.training.streaming`; refused under torchrun), else it is
+    read into memory. A tensor is always trained on in memory, whatever the budget.
     """
     settings.validate()
     ctx = distributed.current()
+    streamed = streaming.should_stream(X, settings.memory_budget_mb)
+    if streamed and ctx.active:
+        raise streaming.refuse_under_torchrun()
+    if isinstance(X, streaming.MappedRows) and not streamed:
+        X = X.read(0, X.shape[0])  # fits the budget (or none was set): hold it in memory
     device = ctx.device(resolve_device(settings.device))
     autocast_dtype = resolve_precision(settings.precision, device)
     if ctx.active:
         seed = distributed.broadcast_int(seed)  # one permutation and split for all
     generator = torch.Generator().manual_seed(seed)
     train_idx, val_idx = split_validation(X.shape[0], settings.validation_fraction, generator)
-    home = torch.device("cpu") if ctx.active else device  # DDP: each moves only its own rows
-    X_train = X[train_idx].to(home)  # resident on the device for the whole run
-    X_val = X[val_idx].to(home) if val_idx is not None else None
+    if streamed:
+        rows_per_chunk = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)  # type: ignore[arg-type]
+    else:
+        home = torch.device("cpu") if ctx.active else device  # DDP: each moves only its own rows
+        X_train = X[train_idx].to(home)  # type: ignore[index]  # on the device for the whole run
+        X_val = X[val_idx].to(home) if val_idx is not None else None  # type: ignore[index]
     model.to(device).train()
 
-    n = X_train.shape[0]
+    n = train_idx.numel()
     batch_size = min(settings.batch_size, n)
     steps_per_epoch = math.ceil(n / batch_size)
     graphs = use_cuda_graphs(settings, objective, device, steps_per_epoch, ctx.active)
@@ -185,7 +198,17 @@ def train(
         if graphs
         else EagerStep(*parts)
     )
-    batches: Any = ResidentBatches(X_train, batch_size)
+    if streamed:
+        batches: Any = streaming.StreamedBatches(
+            X,
+            train_idx,
+            val_idx,
+            batch_size,
+            rows_per_chunk,
+            device,  # type: ignore[arg-type]
+        )
+    else:
+        batches = ResidentBatches(X_train, batch_size)
     if ctx.active:
         step = distributed.ShardedStep(*parts, ctx=ctx, device=device)
         batches = distributed.ShardedBatches(X_train, batch_size, ctx, device)
@@ -209,6 +232,8 @@ def train(
         "patience": settings.patience,
         "world_size": ctx.world_size,  # each process has its own noise stream
     }
+    if streamed:  # the chunking decides the order of each epoch
+        fingerprint["stream_chunk_rows"] = rows_per_chunk
     first_epoch, first_begin = 1, 0
     if resume and checkpoint_dir is not None:
         state = distributed.own_part(checkpoint.load(checkpoint_dir), ctx)
@@ -252,7 +277,9 @@ def train(
                 started = time.perf_counter()
                 lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch starts with
                 perm_state = generator.get_state()
-                perm = torch.randperm(n, generator=generator)
+                perm = (
+                    batches.order(generator) if streamed else torch.randperm(n, generator=generator)
+                )
                 for begin, batch in batches.epoch(perm, first_begin if epoch == first_epoch else 0):
                     step(*batch)
                     if schedule is not None:
@@ -265,11 +292,21 @@ def train(
                             snapshot(epoch, begin + batch_size, perm_state)
                         raise _interrupted(signal_number, epoch, checkpoint_dir)
                 logs = {k: float(v) / n for k, v in step.take_sums().items()}  # one sync
-                _check_finite(logs["loss"], epoch, settings, X_train)
-                if X_val is not None:
-                    val = evaluate(
-                        model, objective, X_val, max(batch_size, 1024), autocast_dtype, device
+                peak = batches.peak_abs if streamed else lambda: float(X_train.abs().max())
+                _check_finite(logs["loss"], epoch, settings, peak)
+                eval_batch = max(batch_size, 1024)
+                if streamed and val_idx is not None:
+                    val = _evaluate_parts(
+                        model,
+                        objective,
+                        batches.validation_parts(),
+                        eval_batch,
+                        autocast_dtype,
+                        device,
                     )
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                elif not streamed and X_val is not None:
+                    val = evaluate(model, objective, X_val, eval_batch, autocast_dtype, device)
                     logs.update({f"val_{k}": v for k, v in val.items()})
                 logs["lr"] = lr
                 logs["epoch_time"] = time.perf_counter() - started
@@ -296,10 +333,29 @@ def train(
     return history
 
 
-def _check_finite(loss: float, epoch: int, s: TrainSettings, X: torch.Tensor) -> None:
+def _evaluate_parts(
+    model: nn.Module,
+    objective: Objective,
+    parts: Iterator[torch.Tensor],
+    batch_size: int,
+    autocast_dtype: torch.dtype | None,
+    device: torch.device,
+) -> dict[str, float]:
+    """:func:`evaluate_loss` over rows that come in parts (streamed validation), pooled."""
+    sums: dict[str, float] = {}
+    count = 0
+    for part in parts:
+        means = evaluate_loss(model, objective, part, batch_size, autocast_dtype, device)
+        for k, v in means.items():
+            sums[k] = sums.get(k, 0.0) + v * part.shape[0]
+        count += part.shape[0]
+    return {k: v / count for k, v in sums.items()}
+
+
+def _check_finite(loss: float, epoch: int, s: TrainSettings, peak_abs: Callable[[], float]) -> None:
     if math.isfinite(loss):
         return
-    peak = float(X.abs().max())
+    peak = peak_abs()
     raise TrainingError(
         f"the training loss became {loss} in epoch {epoch}; likely causes: a learning rate too "
         f"high ({s.learning_rate:g}) or unscaled data (largest |value| {peak:g}; try --scale "

@@ -28,6 +28,9 @@ class TrainSettings:
     cuda_graphs: bool | None = None  # None: capture the step on CUDA when it pays
     clip_grad_norm: float | None = None  # rescale gradients whose global norm exceeds this
     verbose: int = 0
+    # None: data in memory. A number: memory-mapped data whose float32 copy would exceed
+    # this many MiB stream from disk in chunks of this size (aekit.training.streaming).
+    memory_budget_mb: float | None = None
 
     def validate(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
@@ -56,6 +59,11 @@ class TrainSettings:
         clip = self.clip_grad_norm
         if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
             raise ConfigError(f"clip_grad_norm must be a positive number or None, got {clip!r}")
+        budget = self.memory_budget_mb
+        if budget is not None and not (
+            isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget > 0
+        ):
+            raise ConfigError(f"memory_budget_mb must be a positive number or None, got {budget!r}")
         vf = self.validation_fraction
         if not (isinstance(vf, (int, float)) and 0 <= vf < 1):
             raise ConfigError(f"validation_fraction must be in [0, 1), got {vf!r}")
