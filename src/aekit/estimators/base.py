@@ -46,6 +46,15 @@ INFERENCE_BATCH = 4096
 class BaseAutoencoder(TransformerMixin, BaseEstimator):
     """Base class: subclasses define ``_make_config`` and ``_make_objective``."""
 
+    def _keep_arguments(self, arguments: dict[str, Any]) -> None:
+        """Store each ``__init__`` argument under its own name, as scikit-learn expects.
+
+        Called as ``self._keep_arguments(locals())`` by a subclass whose signature lists its
+        parent's parameters plus its own, so the forwarding is not written out again.
+        """
+        for name in self._get_param_names():
+            setattr(self, name, arguments[name])
+
     # -- what subclasses provide -------------------------------------------------------
     def _make_config(self, n_features: int, likelihood: str) -> Any:
         raise NotImplementedError

@@ -86,30 +86,7 @@ class ContractiveAutoencoder(Autoencoder):
         callbacks: Sequence[Any] | None = None,
         contraction_weight: float = 0.1,
     ) -> None:
-        super().__init__(
-            hidden=hidden,
-            code_size=code_size,
-            activation=activation,
-            loss=loss,
-            tied=tied,
-            scale=scale,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            lr_schedule=lr_schedule,
-            validation_fraction=validation_fraction,
-            early_stopping=early_stopping,
-            patience=patience,
-            device=device,
-            precision=precision,
-            random_state=random_state,
-            verbose=verbose,
-            callbacks=callbacks,
-        )
-        self.contraction_weight = contraction_weight
+        self._keep_arguments(locals())
 
     def _make_config(self, n_features: int, likelihood: str) -> MLPConfig:
         contractive(self.contraction_weight)  # checks the weight before any training

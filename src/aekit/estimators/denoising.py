@@ -84,31 +84,7 @@ class DenoisingAutoencoder(Autoencoder):
         noise: str = "masking",
         noise_level: float = 0.25,
     ) -> None:
-        super().__init__(
-            hidden=hidden,
-            code_size=code_size,
-            activation=activation,
-            loss=loss,
-            tied=tied,
-            scale=scale,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            lr_schedule=lr_schedule,
-            validation_fraction=validation_fraction,
-            early_stopping=early_stopping,
-            patience=patience,
-            device=device,
-            precision=precision,
-            random_state=random_state,
-            verbose=verbose,
-            callbacks=callbacks,
-        )
-        self.noise = noise
-        self.noise_level = noise_level
+        self._keep_arguments(locals())
 
     def _make_config(self, n_features: int, likelihood: str) -> MLPConfig:
         make_corruption(self.noise, self.noise_level)  # checks both before any training

@@ -94,32 +94,7 @@ class SparseAutoencoder(Autoencoder):
         sparsity_target: float = 0.05,
         sparsity_weight: float = 3.0,
     ) -> None:
-        super().__init__(
-            hidden=hidden,
-            code_size=code_size,
-            activation=activation,
-            loss=loss,
-            tied=tied,
-            scale=scale,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            lr_schedule=lr_schedule,
-            validation_fraction=validation_fraction,
-            early_stopping=early_stopping,
-            patience=patience,
-            device=device,
-            precision=precision,
-            random_state=random_state,
-            verbose=verbose,
-            callbacks=callbacks,
-        )
-        self.sparsity = sparsity
-        self.sparsity_target = sparsity_target
-        self.sparsity_weight = sparsity_weight
+        self._keep_arguments(locals())
 
     def _make_config(self, n_features: int, likelihood: str) -> MLPConfig:
         config = super()._make_config(n_features, likelihood)
