@@ -234,7 +234,7 @@ def test_cli_stop_writes_a_checkpoint_says_how_to_resume_and_resume_is_bit_ident
 
 def test_cli_stacked_model_resumes_from_its_stage(table, tmp_path, monkeypatch, capsys):
     stacked = ["--model", "stacked", "--hidden", "8", "--code-size", "3", "--epochs", "2"]
-    stacked += ["--pretrain-epochs", "2", "--no-pictures", "-q"]
+    stacked += ["--pretrain-epochs", "2", "--batch-size", "128", "--no-pictures", "-q"]
     ref = tmp_path / "ref"
     assert main(["train", "--data", str(table), "--out", str(ref), *stacked]) == 0
     out = tmp_path / "run"

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,9 +52,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="preprocessing fitted on the training data (default none)",
     )
     p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--optimizer", default="adam", choices=("adam", "adamw", "sgd", "rmsprop"))
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    # Unset, these keep the model's own defaults ("auto" batch and rate for autoencoders,
+    # SGD at 0.05 with batch 100 for --model rbm).
+    p.add_argument(
+        "--batch-size",
+        type=_auto_or(int),
+        default=None,
+        help="rows per step, or auto: n/100 rounded down to a power of two within 32..512",
+    )
+    p.add_argument(
+        "--optimizer",
+        default=None,
+        choices=("adam", "adamw", "sgd", "rmsprop"),
+        help="default: adam (sgd for --model rbm)",
+    )
+    p.add_argument(
+        "--lr",
+        type=_auto_or(float),
+        default=None,
+        help="learning rate, or auto: 1e-3, times sqrt(batch / 128) above batch 128 (linear for sgd)",
+    )
     p.add_argument("--lr-schedule", default="cosine", choices=("constant", "cosine", "step"))
     p.add_argument("--validation-fraction", type=float, default=0.1)
     p.add_argument("--early-stopping", action="store_true")
@@ -173,6 +191,22 @@ def run(args: argparse.Namespace) -> int:
     print_table(comparison, split)
     say(f"model and pictures written to {out}")
     return 0
+
+
+def _auto_or(kind: type) -> Any:
+    """An argparse type: the word auto, or a number of ``kind``."""
+
+    def parse(text: str) -> Any:
+        if text == "auto":
+            return text
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected auto or {'an integer' if kind is int else 'a number'}, got {text!r}"
+            ) from None
+
+    return parse
 
 
 def _accepted(cls, params: dict, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from aekit.estimators.base import BaseAutoencoder
 from aekit.models.config import MLPConfig
@@ -30,7 +30,10 @@ class Autoencoder(BaseAutoencoder):
         Preprocessing fitted on the training data and applied at encode time.
     epochs, batch_size, optimizer, learning_rate, momentum, weight_decay, lr_schedule,
     validation_fraction, early_stopping, patience, device, precision :
-        Training settings; see :class:`aekit.training.settings.TrainSettings`.
+        Training settings; see :class:`aekit.training.settings.TrainSettings`. With
+        ``batch_size="auto"`` the batch is the power of two nearest below n_samples / 100,
+        within 32..512; with ``learning_rate="auto"`` the rate is 1e-3 up to batch 128, raised
+        above it by the square root of batch / 128 (linearly for SGD).
     random_state : int or None, default=None
         Seed for initialisation, shuffling and the validation split.
     verbose : int, default=0
@@ -68,9 +71,9 @@ class Autoencoder(BaseAutoencoder):
         tied: bool = False,
         scale: str = "none",
         epochs: int = 50,
-        batch_size: int = 128,
+        batch_size: int | Literal["auto"] = "auto",
         optimizer: str = "adam",
-        learning_rate: float = 1e-3,
+        learning_rate: float | Literal["auto"] = "auto",
         momentum: float = 0.9,
         weight_decay: float = 0.0,
         lr_schedule: str = "cosine",

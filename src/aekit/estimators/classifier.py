@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -42,7 +42,8 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     freeze_encoder : bool, default=False
         Train only the head; the encoder's weights stay as pretrained.
     epochs : int, default=30
-    batch_size : int, default=128
+    batch_size : int or "auto", default="auto"
+        As for the autoencoders: n_samples / 100 rounded down to a power of two, 32..512.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
     learning_rate : float, default=1e-2
         Ten times the autoencoders' default: measured best on digits for both the probe and
@@ -94,7 +95,7 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
         encoder: Any = None,
         freeze_encoder: bool = False,
         epochs: int = 30,
-        batch_size: int = 128,
+        batch_size: int | Literal["auto"] = "auto",
         optimizer: str = "adam",
         learning_rate: float = 1e-2,
         momentum: float = 0.9,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -80,9 +80,9 @@ class VariationalAutoencoder(BaseAutoencoder):
         loss: str = "auto",
         scale: str = "none",
         epochs: int = 50,
-        batch_size: int = 128,
+        batch_size: int | Literal["auto"] = "auto",
         optimizer: str = "adam",
-        learning_rate: float = 1e-3,
+        learning_rate: float | Literal["auto"] = "auto",
         momentum: float = 0.9,
         weight_decay: float = 0.0,
         lr_schedule: str = "cosine",

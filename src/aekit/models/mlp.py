@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aekit.models.config import MLPConfig
+from aekit.models.init import initialise
 from aekit.models.output import ModelOutput
 from aekit.objectives.likelihood import get_likelihood
 
@@ -68,6 +69,7 @@ class MLPAutoencoder(nn.Module):
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
+        initialise(self)
 
     def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
         h = x  # (batch, n_features)

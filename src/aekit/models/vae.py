@@ -18,6 +18,7 @@ from torch import nn
 
 from aekit.errors import ConfigError
 from aekit.models.config import ACTIVATIONS, LIKELIHOODS, _positive_int
+from aekit.models.init import initialise
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.posterior import DiagonalGaussian
@@ -97,6 +98,7 @@ class VariationalAutoencoder(nn.Module):
             nn.Linear(a, b) for a, b in zip(back[:-1], back[1:], strict=True)
         )
         self.act = make_activation(config.activation)
+        initialise(self)
 
     def posterior(self, x: torch.Tensor) -> DiagonalGaussian:
         h = x  # (batch, n_features)

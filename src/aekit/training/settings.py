@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Literal
 
 from aekit.errors import ConfigError
 
@@ -14,9 +16,9 @@ PRECISIONS = ("auto", "float32", "tf32", "bf16")
 @dataclass
 class TrainSettings:
     epochs: int = 50
-    batch_size: int = 128  # more updates per epoch beat bigger batches (quality_sweep)
+    batch_size: int | Literal["auto"] = "auto"  # see batch_size_for
     optimizer: str = "adam"
-    learning_rate: float = 1e-3
+    learning_rate: float | Literal["auto"] = "auto"  # see learning_rate_for
     momentum: float = 0.9  # SGD and RMSProp only
     weight_decay: float = 0.0
     lr_schedule: str = "cosine"  # "step" halves the rate every quarter of the epochs
@@ -34,7 +36,8 @@ class TrainSettings:
 
     def validate(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
-        _int_at_least("batch_size", self.batch_size, 1)
+        if self.batch_size != "auto":
+            _int_at_least("batch_size", self.batch_size, 1)
         _int_at_least("patience", self.patience, 1)
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(
@@ -48,10 +51,11 @@ class TrainSettings:
             raise ConfigError(
                 f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
             )
-        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ConfigError(
-                f"learning_rate must be a positive number, got {self.learning_rate!r}"
-            )
+        rate = self.learning_rate
+        if rate != "auto" and not (
+            isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0
+        ):
+            raise ConfigError(f"learning_rate must be a positive number or 'auto', got {rate!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
@@ -71,6 +75,40 @@ class TrainSettings:
             raise ConfigError(
                 "early_stopping needs a validation split: set validation_fraction > 0"
             )
+
+
+AUTO_BATCH_MIN, AUTO_BATCH_MAX = 32, 512
+BASE_BATCH, BASE_RATE = 128, 1e-3  # the rate "auto" gives up to this batch size
+
+
+def batch_size_for(settings: TrainSettings, n_rows: int) -> int:
+    """The batch size to train ``n_rows`` rows with.
+
+    "auto": the power of two nearest below n_rows / 100 (100 to 200 steps per epoch), kept
+    within 32..512. Large data get batches big enough to keep a CPU's bf16 units or a GPU
+    busy (samples/s grow ~2.3x from 128 to 512 on a 2-core AMX CPU), small data get the many
+    updates per epoch they need (benchmarks/results/throughput-cpu.md).
+    """
+    n_rows = max(1, n_rows)
+    if settings.batch_size != "auto":
+        return min(int(settings.batch_size), n_rows)
+    nearest_below = 2 ** max(0, math.floor(math.log2(max(1.0, n_rows / 100))))
+    return min(n_rows, max(AUTO_BATCH_MIN, min(AUTO_BATCH_MAX, nearest_below)))
+
+
+def learning_rate_for(settings: TrainSettings, batch_size: int) -> float:
+    """The learning rate to train with at ``batch_size``.
+
+    "auto": 1e-3 (Adam's usual rate) up to batch 128, raised above it with the batch size:
+    by its square root for Adam, AdamW and RMSProp (Malladi et al. 2022, "On the SDEs and
+    scaling rules for adaptive gradient algorithms"), linearly for SGD (Goyal et al. 2017,
+    "Accurate, large minibatch SGD"). At 512 Adam gets 2e-3, which reached the Fashion-MNIST
+    quality target in fewer epochs than 1e-3 did (CHANGELOG 0.2).
+    """
+    if settings.learning_rate != "auto":
+        return float(settings.learning_rate)
+    ratio = max(1.0, batch_size / BASE_BATCH)
+    return BASE_RATE * (ratio if settings.optimizer == "sgd" else math.sqrt(ratio))
 
 
 def _int_at_least(name: str, value: object, low: int) -> None:
