@@ -47,7 +47,7 @@ from aekit.models.config import MLPConfig
 from aekit.objectives.objective import Objective
 from aekit.training import engine
 from aekit.training.hardware import resolve_device, resolve_precision
-from aekit.training.settings import TrainSettings
+from aekit.training.settings import TrainSettings, batch_size_for, learning_rate_for
 
 HIDDEN, CODE_SIZE = (1000, 500, 250), 30
 SKLEARN_MAX_EPOCH_S = 60.0  # a slower full sklearn epoch is timed on a subset instead
@@ -69,7 +69,8 @@ _GPU_FAST = {"batch_size": 1024, "learning_rate": 3e-3, "precision": "bf16"}
 AEKIT_VARIANTS = [
     Variant("aekit-default"),
     Variant("aekit-eager", {"cuda_graphs": False}, ("cuda",)),  # what graph capture buys
-    Variant("aekit-fast", {"batch_size": 1024, "learning_rate": 3e-3}, ("cpu",)),
+    Variant("aekit-b256", {"batch_size": 256}, ("cuda",)),  # the GPU speed criterion
+    Variant("aekit-fast", {"batch_size": 1024}, ("cpu",)),  # lr by the sqrt rule: 2.8e-3
     Variant("aekit-fast", _GPU_FAST, ("cuda",)),
     Variant("aekit-b8192", {**_GPU_FAST, "batch_size": 8192, "learning_rate": 1e-2}, ("cuda",)),
     Variant("aekit-compile", {**_GPU_FAST, "compile": True}, ("cuda",)),
@@ -261,9 +262,14 @@ def run_aekit(
         precision = "bf16" if resolve_precision(precision, device) else "float32"
     shown = {"batch_size", "learning_rate", "precision"}
     extra = [f"{k}={v}" for k, v in variant.settings.items() if k not in shown]
+    batch = batch_size_for(settings, len(X))  # what "auto" resolved to
+    auto = {
+        "batch_size": " (auto)" if settings.batch_size == "auto" else "",
+        "learning_rate": " (auto)" if settings.learning_rate == "auto" else "",
+    }
     described = [
-        f"batch {settings.batch_size}",
-        f"lr {settings.learning_rate:g}",
+        f"batch {batch}{auto['batch_size']}",
+        f"lr {learning_rate_for(settings, batch):g}{auto['learning_rate']}",
         f"{settings.lr_schedule} over {settings.epochs} epochs",
         precision,
         *extra,

@@ -200,3 +200,13 @@ def test_cli_refuses_channels_for_a_model_without_them(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "takes no --channels option" in err and "\n" not in err
     assert not (tmp_path / "m").exists()
+
+
+def test_auto_precision_trains_convolutions_in_float32_on_cpu_reproducibly():
+    # bf16 convolutions on CPU gave a different result, and sometimes NaN gradients, on every
+    # run for images one pixel wide (oneDNN in PyTorch 2.13): "auto" keeps them in float32.
+    X = np.random.default_rng(0).random((50, 8), dtype=np.float32)
+    common = dict(channels=(4,), code_size=2, epochs=3, image_shape=(1, -1, 1), random_state=0)
+    fits = [ConvAutoencoder(device="cpu", **common).fit(X) for _ in range(3)]
+    weights = [torch.cat([p.flatten() for p in f.module_.parameters()]) for f in fits]
+    assert all(torch.equal(weights[0], w) for w in weights[1:])

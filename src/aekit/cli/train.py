@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--lr",
         type=_auto_or(float),
         default=None,
-        help="learning rate, or auto: 1e-3, times sqrt(batch / 128) above batch 128 (linear for sgd)",
+        help="learning rate, or auto: 1e-3, times sqrt(batch / 128) above 128 (linear for sgd)",
     )
     p.add_argument("--lr-schedule", default="cosine", choices=("constant", "cosine", "step"))
     p.add_argument("--validation-fraction", type=float, default=0.1)

@@ -23,6 +23,7 @@ from aekit.models.builders import build_module
 from aekit.objectives.likelihood import choose_likelihood
 from aekit.objectives.objective import Objective
 from aekit.training import distributed, engine, streaming
+from aekit.training.hardware import resolve_device
 from aekit.training.settings import TrainSettings
 
 TRAIN_PARAMS = (
@@ -45,6 +46,9 @@ INFERENCE_BATCH = 4096
 
 class BaseAutoencoder(TransformerMixin, BaseEstimator):
     """Base class: subclasses define ``_make_config`` and ``_make_objective``."""
+
+    # Whether precision="auto" may pick bf16 on a CPU that computes it natively.
+    _bf16_on_cpu = True
 
     def _keep_arguments(self, arguments: dict[str, Any]) -> None:
         """Store each ``__init__`` argument under its own name, as scikit-learn expects.
@@ -124,6 +128,9 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
         settings.memory_budget_mb = memory_budget_mb
         settings.validate()
+        if settings.precision == "auto" and not self._bf16_on_cpu:
+            if resolve_device(settings.device).type == "cpu":
+                settings.precision = "float32"
         mapped = _large_map(X, memory_budget_mb)
         X = mapped if mapped is not None else check_array(X, name="X")
         _checkpoints.check_options(checkpoint_dir, checkpoint_every, resume, should_stop)

@@ -172,6 +172,8 @@ def _describe(annotation: Any) -> str:
         return "null"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in args)
+    if origin is typing.Literal:
+        return " or ".join(repr(a) for a in args)
     if origin in _SEQUENCES:
         if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
             return f"a list of {len(args)} items ({', '.join(_describe(a) for a in args)})"

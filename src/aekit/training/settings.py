@@ -36,8 +36,9 @@ class TrainSettings:
 
     def validate(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
-        if self.batch_size != "auto":
-            _int_at_least("batch_size", self.batch_size, 1)
+        batch = self.batch_size
+        if batch != "auto" and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+            raise ConfigError(f"batch_size must be an integer >= 1 or 'auto', got {batch!r}")
         _int_at_least("patience", self.patience, 1)
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(

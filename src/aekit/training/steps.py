@@ -33,7 +33,7 @@ class EagerStep:
         self.sums: dict[str, torch.Tensor] = {}
 
     def __call__(self, X: torch.Tensor, idx: torch.Tensor) -> None:
-        self._step(X[idx], set_to_none=True)
+        self._step(torch.index_select(X, 0, idx), set_to_none=True)  # faster than X[idx]
 
     def _step(self, xb: torch.Tensor, *, set_to_none: bool) -> None:
         dtype = self.autocast_dtype
