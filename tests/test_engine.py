@@ -7,7 +7,7 @@ from aekit.errors import ConfigError
 from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.objectives.objective import Objective
-from aekit.training import engine
+from aekit.training import engine, steps
 from aekit.training.settings import TrainSettings
 
 
@@ -109,3 +109,19 @@ def test_bf16_and_float32_training_agree_within_rounding(X):
     _, h16 = _fit(X, epochs=5, precision="bf16")
     for a, b in zip(h32["loss"], h16["loss"], strict=True):
         assert abs(a - b) / a < 0.05  # bf16 keeps ~3 significant digits per product
+
+
+def test_batches_are_picked_from_the_callers_rows_without_a_copy(X, monkeypatch):
+    seen: list[tuple[int, torch.Tensor]] = []
+    real_call = steps.EagerStep.__call__
+
+    def recording(self, data, idx):  # type: ignore[no-untyped-def]
+        seen.append((data.data_ptr(), idx.clone()))
+        return real_call(self, data, idx)
+
+    monkeypatch.setattr(steps.EagerStep, "__call__", recording)
+    _fit(X, epochs=1, validation_fraction=0.2, device="cpu")
+    train_rows, val_rows = engine.split_validation(len(X), 0.2, torch.Generator().manual_seed(0))
+    assert {ptr for ptr, _ in seen} == {X.data_ptr()}  # the caller's tensor, not a copy
+    picked = torch.cat([idx for _, idx in seen]).sort().values
+    assert torch.equal(picked, train_rows)  # each training row once, no validation row

@@ -121,14 +121,22 @@ def evaluate_loss(
 
 
 class ResidentBatches:
-    """Batches of rows resident on the device, drawn by index: no step copies from the host."""
+    """Batches of rows resident on the device, drawn by index: no step copies from the host.
 
-    def __init__(self, X: torch.Tensor, batch_size: int) -> None:
+    ``rows`` (None: all) are the training rows of ``X``; a batch is picked from ``X`` through
+    them, so the training rows are never copied out (on CPU, training holds no copy of
+    the data at all: benchmarks/results/memory.md).
+    """
+
+    def __init__(self, X: torch.Tensor, batch_size: int, rows: torch.Tensor | None) -> None:
         self.X, self.batch_size = X, batch_size
+        self.rows = rows.to(X.device) if rows is not None else None
 
     def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple]]:
-        """``(begin, step arguments)`` for the batches from row ``start`` of ``perm``."""
+        """``(begin, step arguments)`` for the batches from training row ``start`` of ``perm``."""
         perm = perm.to(self.X.device)
+        if self.rows is not None:
+            perm = self.rows[perm]  # positions among the training rows -> rows of X
         for begin in range(start, perm.numel(), self.batch_size):
             yield begin, (self.X, perm[begin : begin + self.batch_size])
 
@@ -183,7 +191,9 @@ def train(
         rows_per_chunk = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)  # type: ignore[arg-type]
     else:
         home = torch.device("cpu") if ctx.active else device  # DDP: each moves only its own rows
-        X_train = X[train_idx].to(home)  # type: ignore[index]  # on the device for the whole run
+        # On the device for the whole run. One process keeps all rows there and picks the
+        # training ones by index (no copy on CPU); DDP copies the training rows out.
+        X_train = X[train_idx].to(home) if ctx.active else X.to(device)  # type: ignore[index, union-attr]
         X_val = X[val_idx].to(home) if val_idx is not None else None  # type: ignore[index]
     model.to(device).train()
 
@@ -212,11 +222,11 @@ def train(
             rows_per_chunk,
             device,  # type: ignore[arg-type]
         )
-    else:
-        batches = ResidentBatches(X_train, batch_size)
-    if ctx.active:
+    elif ctx.active:
         step = distributed.ShardedStep(*parts, ctx=ctx, device=device)
         batches = distributed.ShardedBatches(X_train, batch_size, ctx, device)
+    else:
+        batches = ResidentBatches(X_train, batch_size, train_idx if val_idx is not None else None)
 
     history: dict[str, list[float]] = {}
     best = BestWeights() if settings.early_stopping else None
