@@ -32,7 +32,7 @@ def make_optimizer(
     params: Any, s: TrainSettings, device: torch.device, *, capturable: bool = False
 ) -> torch.optim.Optimizer:
     # One kernel per step for all parameters, on CPU as on CUDA: at batch 128 on a 2-core CPU
-    # the foreach Adam step took longer than the forward and backward passes (CHANGELOG 0.2).
+    # the foreach Adam step took longer than the forward and backward passes.
     fast: dict[str, Any] = {"fused": True}
     lr: float | torch.Tensor = s.learning_rate
     if capturable:  # a graph replays the rate it captured: keep it in a tensor the schedule fills

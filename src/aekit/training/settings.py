@@ -103,8 +103,9 @@ def learning_rate_for(settings: TrainSettings, batch_size: int) -> float:
     "auto": 1e-3 (Adam's usual rate) up to batch 128, raised above it with the batch size:
     by its square root for Adam, AdamW and RMSProp (Malladi et al. 2022, "On the SDEs and
     scaling rules for adaptive gradient algorithms"), linearly for SGD (Goyal et al. 2017,
-    "Accurate, large minibatch SGD"). At 512 Adam gets 2e-3, which reached the Fashion-MNIST
-    quality target in fewer epochs than 1e-3 did (CHANGELOG 0.2).
+    "Accurate, large minibatch SGD"). At 512 Adam gets 2e-3: on the Fashion-MNIST autoencoder
+    (then He-initialised) it reached the test error target of 6.0 in epoch 45 of 50, where
+    1e-3 ended at 6.23.
     """
     if settings.learning_rate != "auto":
         return float(settings.learning_rate)
