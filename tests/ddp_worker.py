@@ -258,3 +258,4 @@ def main(out: Path, names: list[str]) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]), sys.argv[2:] or [n for n in SCENARIOS if n != "hang"])
+    distributed.leave(0)  # all written: skip the interpreter shutdown, as `aekit` does
