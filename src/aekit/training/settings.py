@@ -36,9 +36,8 @@ class TrainSettings:
 
     def validate(self) -> None:
         _int_at_least("epochs", self.epochs, 1)
-        batch = self.batch_size
-        if batch != "auto" and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
-            raise ConfigError(f"batch_size must be an integer >= 1 or 'auto', got {batch!r}")
+        if self.batch_size != "auto":
+            _int_at_least("batch_size", self.batch_size, 1, alternative="'auto'")
         _int_at_least("patience", self.patience, 1)
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(
@@ -113,6 +112,7 @@ def learning_rate_for(settings: TrainSettings, batch_size: int) -> float:
     return BASE_RATE * (ratio if settings.optimizer == "sgd" else math.sqrt(ratio))
 
 
-def _int_at_least(name: str, value: object, low: int) -> None:
+def _int_at_least(name: str, value: object, low: int, alternative: str = "") -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
+        other = f" or {alternative}" if alternative else ""
+        raise ConfigError(f"{name} must be an integer >= {low}{other}, got {value!r}")
