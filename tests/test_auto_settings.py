@@ -14,7 +14,7 @@ from aekit.errors import ConfigError, ModelFileError
 from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.objectives.objective import Objective
-from aekit.training import engine, steps
+from aekit.training import engine, greedy, steps
 from aekit.training.settings import TrainSettings, batch_size_for, learning_rate_for
 
 
@@ -139,3 +139,51 @@ def test_rbm_from_the_cli_keeps_its_own_optimiser(tmp_path):
     assert math.isfinite(
         json.loads((out / "metrics.json").read_text())["autoencoder_squared_error"]
     )
+
+
+# -- greedy pretraining's own "auto" rate -------------------------------------------------
+@pytest.mark.parametrize(
+    ("pretrain_rate", "fine_rate", "expected"),
+    [
+        ("auto", "auto", 8e-3),  # 60,000 rows less a tenth -> batch 512 -> 4 x 2e-3
+        ("auto", 0.05, 8e-3),  # "auto" does not follow a given fine-tuning rate
+        (None, 0.05, 0.05),  # None: the fine-tuning rate, as given
+        (None, "auto", "auto"),  # ... or left for the engine to resolve
+        (0.01, "auto", 0.01),
+    ],
+)
+def test_pretraining_rate(pretrain_rate, fine_rate, expected):
+    settings = TrainSettings(learning_rate=fine_rate, validation_fraction=0.1, early_stopping=True)
+    pre = greedy.pretrain_settings(settings, 3, pretrain_rate, n_rows=60_000)
+    if expected == "auto":
+        assert pre.learning_rate == "auto"
+    else:
+        assert pre.learning_rate == pytest.approx(expected)
+    assert (pre.epochs, pre.early_stopping, pre.batch_size) == (3, False, "auto")
+
+
+def test_auto_pretraining_rate_follows_the_batch_the_engine_will_pick():
+    # digits: 1,797 rows less a tenth -> batch 32 -> Adam's 1e-3 -> 4e-3
+    pre = greedy.pretrain_settings(TrainSettings(validation_fraction=0.1), 1, "auto", 1_797)
+    assert pre.learning_rate == pytest.approx(4e-3)
+    sgd = TrainSettings(optimizer="sgd", batch_size=512)  # linear rule: 4e-3, then x4
+    assert greedy.pretrain_settings(sgd, 1, "auto", 60_000).learning_rate == pytest.approx(1.6e-2)
+
+
+def test_stacked_pretrains_at_its_auto_rate_and_names_a_bad_one(monkeypatch):
+    rates: list[float] = []
+    real_train = engine.train
+
+    def recording(model, objective, X, settings, **kwargs):  # type: ignore[no-untyped-def]
+        rates.append(settings.learning_rate)
+        return real_train(model, objective, X, settings, **kwargs)
+
+    monkeypatch.setattr(engine, "train", recording)
+    X = np.random.default_rng(0).random((200, 6), dtype=np.float32)
+    est = aekit.StackedAutoencoder(hidden=(5,), code_size=2, epochs=1, pretrain_epochs=1)
+    assert est.get_params()["pretrain_learning_rate"] == "auto"
+    est.fit(X)
+    assert rates == [pytest.approx(4e-3), pytest.approx(4e-3), "auto"]  # two layers, fine-tune
+    for bad in ("fast", True, 0):
+        with pytest.raises(ConfigError, match="pretrain_learning_rate must be a positive number"):
+            aekit.StackedAutoencoder(hidden=(5,), code_size=2, pretrain_learning_rate=bad).fit(X)

@@ -102,3 +102,33 @@ def test_registry_refuses_duplicates_and_unknown_names():
         reg.register("a")(2)
     with pytest.raises(ConfigError, match="unknown thing 'b'; known: a"):
         reg.get("b")
+
+
+def _bound(layer):  # half-width of the uniform the weights were drawn from, estimated
+    return float(layer.weight.detach().abs().max())
+
+
+def test_glorot_inside_and_lecun_at_the_output_layer():
+    torch.manual_seed(0)
+    m = build_module(MLPConfig(n_features=784, hidden=(200,), code_size=30))
+    for layer in [*m.encoder_layers, *m.decoder_layers[:-1]]:
+        glorot = (6 / (layer.in_features + layer.out_features)) ** 0.5
+        assert _bound(layer) == pytest.approx(glorot, rel=0.01)
+        assert not layer.bias.any()
+    out = m.decoder_layers[-1]  # 200 -> 784: LeCun's sqrt(3 / 200), not Glorot's 0.078
+    assert _bound(out) == pytest.approx((3 / 200) ** 0.5, rel=0.01)
+    assert not out.bias.any()
+
+
+def test_vae_and_pretraining_layers_take_the_same_initialisation():
+    from aekit.models.vae import VAEConfig
+    from aekit.objectives.likelihood import get_likelihood
+    from aekit.training.greedy import LayerAutoencoder
+
+    torch.manual_seed(0)
+    vae = build_module(VAEConfig(n_features=100, hidden=(50,), code_size=4))
+    assert _bound(vae.decoder_layers[-1]) == pytest.approx((3 / 50) ** 0.5, rel=0.02)
+    assert _bound(vae.encoder_layers[0]) == pytest.approx((6 / 150) ** 0.5, rel=0.02)
+    layer = LayerAutoencoder(100, 30, "sigmoid", get_likelihood("bernoulli"), tied=False)
+    assert _bound(layer.decoder) == pytest.approx((3 / 30) ** 0.5, rel=0.02)
+    assert _bound(layer.encoder) == pytest.approx((6 / 130) ** 0.5, rel=0.02)

@@ -90,7 +90,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="stacked: how each layer is pretrained (default autoencoder)",
     )
     p.add_argument("--pretrain-epochs", type=int, default=None, help="stacked: epochs per layer")
-    p.add_argument("--pretrain-lr", type=float, default=None, help="stacked: pretraining rate")
+    p.add_argument(
+        "--pretrain-lr",
+        type=_auto_or(float),
+        default=None,
+        help="stacked: pretraining rate, or auto (default): 4x the fine-tuning auto rate",
+    )
     p.add_argument(
         "--sparsity", default=None, choices=("kl", "l1"), help="sparse: the penalty (default kl)"
     )

@@ -42,8 +42,10 @@ class StackedAutoencoder(Autoencoder):
         How each layer is pretrained.
     pretrain_epochs : int, default=10
         Epochs per layer; 0 skips pretraining.
-    pretrain_learning_rate : float or None, default=None
-        Learning rate while pretraining; None uses ``learning_rate``.
+    pretrain_learning_rate : float, "auto" or None, default="auto"
+        Learning rate while pretraining. "auto": 4x the fine-tuning "auto" rate at the
+        same batch size (one layer alone trains well at rates the deep network does not;
+        see :func:`aekit.training.settings.pretraining_rate_for`); None: ``learning_rate``.
     noise : {None, "masking"}, default=None
         Input corruption while pretraining each layer (stacked denoising autoencoder);
         the next layer and fine-tuning see clean data. Autoencoder pretraining only.
@@ -100,7 +102,7 @@ class StackedAutoencoder(Autoencoder):
         callbacks: Sequence[Any] | None = None,
         pretraining: str = "autoencoder",
         pretrain_epochs: int = 10,
-        pretrain_learning_rate: float | None = None,
+        pretrain_learning_rate: float | Literal["auto"] | None = "auto",
         noise: str | None = None,
         noise_level: float = 0.25,
         cd_k: int = 1,
@@ -143,7 +145,7 @@ class StackedAutoencoder(Autoencoder):
         pre = None
         if self.pretrain_epochs > 0:
             pre = greedy.pretrain_settings(
-                settings, self.pretrain_epochs, self.pretrain_learning_rate
+                settings, self.pretrain_epochs, self.pretrain_learning_rate, X.shape[0]
             )
         return greedy.train(
             self.module_,
@@ -184,5 +186,9 @@ class StackedAutoencoder(Autoencoder):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
         rate = self.pretrain_learning_rate
-        if rate is not None and not (isinstance(rate, (int, float)) and rate > 0):
-            raise ConfigError(f"pretrain_learning_rate must be a positive number, got {rate!r}")
+        if rate not in (None, "auto") and not (
+            isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0
+        ):
+            raise ConfigError(
+                f"pretrain_learning_rate must be a positive number, 'auto' or None, got {rate!r}"
+            )

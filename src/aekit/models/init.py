@@ -11,17 +11,32 @@ Fashion-MNIST, batch 512, cosine over 50 epochs, test error per image:
 
 He initialisation also made plain SGD diverge on small unscaled data where Glorot and the
 default did not.
+
+The output layer is the exception: it feeds the loss, not another activation, and Glorot's
+fan average makes a code_size -> n_features layer so small that the first reconstructions
+hardly depend on the code. It gets LeCun's variance 1/fan_in instead, which keeps the output
+as large as its input. On the one-layer 784-30 sigmoid CAE (Fashion-MNIST, 20 epochs,
+defaults) test error per image was 25.91 with Glorot there and 16.96 with LeCun; on the deep
+autoencoder (output layer 1000 -> 784) the two bounds differ by 6%.
 """
 
 from __future__ import annotations
 
+import math
+
 from torch import nn
 
 
-def initialise(layers: nn.Module) -> None:
-    """Glorot-uniform weights and zero biases for every ``nn.Linear`` inside ``layers``."""
+def initialise(layers: nn.Module, output: nn.Module | None = None) -> None:
+    """Glorot-uniform weights and zero biases for every ``nn.Linear`` inside ``layers``;
+    LeCun-uniform weights (variance 1/fan_in) for ``output``, the layer producing the
+    reconstruction, when it is an ``nn.Linear`` of its own (a tied layer is not)."""
     for layer in layers.modules():
         if isinstance(layer, nn.Linear):  # a tied layer reuses its source's weight
-            nn.init.xavier_uniform_(layer.weight)
+            if layer is output:
+                bound = math.sqrt(3.0 / layer.in_features)  # uniform(-b, b) has variance b²/3
+                nn.init.uniform_(layer.weight, -bound, bound)
+            else:
+                nn.init.xavier_uniform_(layer.weight)
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)

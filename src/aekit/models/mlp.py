@@ -69,7 +69,7 @@ class MLPAutoencoder(nn.Module):
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
-        initialise(self)
+        initialise(self, output=self.decoder_layers[-1])
 
     def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
         h = x  # (batch, n_features)

@@ -98,7 +98,7 @@ class VariationalAutoencoder(nn.Module):
             nn.Linear(a, b) for a, b in zip(back[:-1], back[1:], strict=True)
         )
         self.act = make_activation(config.activation)
-        initialise(self)
+        initialise(self, output=self.decoder_layers[-1])
 
     def posterior(self, x: torch.Tensor) -> DiagonalGaussian:
         h = x  # (batch, n_features)

@@ -84,12 +84,18 @@ def make_schedule(opt: torch.optim.Optimizer, s: TrainSettings, steps_per_epoch:
     return None
 
 
+def training_row_count(n: int, validation_fraction: float) -> int:
+    """How many of ``n`` rows :func:`split_validation` leaves for training."""
+    n_val = int(math.floor(n * validation_fraction))
+    return n if n_val < 1 or n - n_val < 1 else n - n_val
+
+
 def split_validation(
     n: int, fraction: float, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Random train / validation row indices; no validation when it would be empty."""
-    n_val = int(math.floor(n * fraction))
-    if n_val < 1 or n - n_val < 1:
+    n_val = n - training_row_count(n, fraction)
+    if n_val == 0:
         return torch.arange(n), None
     perm = torch.randperm(n, generator=generator)
     return perm[n_val:].sort().values, perm[:n_val].sort().values

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError, ModelFileError
+from aekit.models.init import initialise
 from aekit.models.mlp import MLPAutoencoder, TiedLinear, make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.rbm import RBM, RBMConfig
@@ -40,7 +41,7 @@ from aekit.objectives.likelihood import Likelihood, get_likelihood
 from aekit.objectives.objective import Corruption, Objective
 from aekit.training import checkpoint, engine
 from aekit.training.callbacks import Callback
-from aekit.training.settings import TrainSettings
+from aekit.training.settings import TrainSettings, batch_size_for, pretraining_rate_for
 
 KINDS = ("autoencoder", "rbm")
 SKIPPED_KEYS = ("lr", "epoch_time", "best_epoch")  # bookkeeping, not a layer's loss
@@ -61,6 +62,7 @@ class LayerAutoencoder(nn.Module):
         self.encoder = nn.Linear(n_in, n_out)
         self.decoder = TiedLinear(self.encoder) if tied else nn.Linear(n_out, n_in)
         self.act = make_activation(activation) if activation else nn.Identity()
+        initialise(self, output=self.decoder)  # as the whole network's layers would be
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.act(self.encoder(x))  # (batch, n_out)
@@ -299,8 +301,16 @@ def _stage(
 
 
 def pretrain_settings(
-    settings: TrainSettings, epochs: int, learning_rate: float | None
+    settings: TrainSettings, epochs: int, learning_rate: float | str | None, n_rows: int
 ) -> TrainSettings:
-    """The fine-tuning settings with pretraining's epochs and rate; no early stopping."""
-    rate = settings.learning_rate if learning_rate is None else learning_rate
+    """The fine-tuning settings with pretraining's epochs and rate; no early stopping.
+
+    ``learning_rate``: a number; None, the fine-tuning rate; "auto", the rate of
+    :func:`~aekit.training.settings.pretraining_rate_for` at the batch size the engine
+    will pick for the ``n_rows`` rows given to it.
+    """
+    rate: float | str = settings.learning_rate if learning_rate is None else learning_rate
+    if learning_rate == "auto":
+        n_train = engine.training_row_count(n_rows, settings.validation_fraction)
+        rate = pretraining_rate_for(settings, batch_size_for(settings, n_train))
     return dataclasses.replace(settings, epochs=epochs, learning_rate=rate, early_stopping=False)
