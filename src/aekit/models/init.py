@@ -16,8 +16,9 @@ The output layer is the exception: it feeds the loss, not another activation, an
 fan average makes a code_size -> n_features layer so small that the first reconstructions
 hardly depend on the code. It gets LeCun's variance 1/fan_in instead, which keeps the output
 as large as its input. On the one-layer 784-30 sigmoid CAE (Fashion-MNIST, 20 epochs,
-defaults) test error per image was 25.91 with Glorot there and 16.96 with LeCun; on the deep
-autoencoder (output layer 1000 -> 784) the two bounds differ by 6%.
+defaults) test error per image was 25.91 with Glorot there and 16.96 with LeCun. On the deep
+autoencoder (output layer 1000 -> 784) the two bounds differ by 6% and so did nothing
+measurable: 20 epochs, seeds 0, 1, 2: 6.78, 6.80, 6.96 with Glorot; 6.97, 6.75, 6.90 with LeCun.
 """
 
 from __future__ import annotations
