@@ -13,6 +13,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import aekit
 import aekit.cli.resume as cli_resume
 from aekit import Autoencoder, DenoisingAutoencoder, StackedAutoencoder
 from aekit.cli.main import main
@@ -278,6 +279,20 @@ def test_cli_new_run_into_an_interrupted_one_points_to_resume(table, tmp_path, m
         "or start again with --overwrite"
     )
     assert main([*argv, "--overwrite"]) == 0 and not (out / "checkpoints").exists()
+
+
+def test_loading_an_interrupted_run_points_to_resume(table, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    _interrupt(monkeypatch, capsys, ["train", "--data", str(table), "--out", str(out), *TRAIN], 3)
+    hint = f"{out}: an unfinished 'aekit train' run, no model yet; continue it with "
+    hint += f"'aekit train --resume {out}'"
+    with pytest.raises(ModelFileError) as caught:
+        aekit.load(out)
+    assert str(caught.value) == hint
+    codes = tmp_path / "codes.npy"
+    assert main(["encode", "--model", str(out), "--data", str(table), "--out", str(codes)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(hint) and not codes.exists()
 
 
 def test_cli_resume_of_a_folder_without_a_run_is_refused(tmp_path, capsys):

@@ -30,10 +30,9 @@ import numpy as np
 from aekit.cli.signals import stop_on_signals
 from aekit.errors import ConfigError, ModelFileError, OutputError, TrainingInterrupted
 from aekit.io.atomic import atomic_write_text, check_output_folder
+from aekit.io.model_files import CHECKPOINTS, RUN_FILE
 from aekit.training.checkpoint import FILENAME as STATE_FILE
 
-CHECKPOINTS = "checkpoints"
-RUN_FILE = "run.json"
 RUN_FORMAT, RUN_VERSION = "aekit-train-run", 1
 NOT_SAVED = ("run", "train_parser", "subcommand", "resume", "overwrite", "quiet", "out")
 MAY_DIFFER = ("no_pictures", "checkpoint_every")  # how the run reports, not what it computes

@@ -27,6 +27,8 @@ from aekit.models.builders import build_module
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
 CONFIG, WEIGHTS, HISTORY = "config.json", "model.safetensors", "history.json"
+# What `aekit train` keeps in its output folder until the model is written (aekit.cli.resume).
+CHECKPOINTS, RUN_FILE = "checkpoints", "run.json"
 MAX_JSON = 8 * 1024 * 1024
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".bin", ".ckpt", ".joblib")
 SKIPPED_PARAMS = ("callbacks", "verbose")
@@ -138,6 +140,11 @@ def read_config(folder: Path) -> dict[str, Any]:
         raise ModelFileError(f"{folder}: not a model folder (expected a folder with {CONFIG})")
     path = folder / CONFIG
     if not path.is_file():
+        if (folder / CHECKPOINTS / RUN_FILE).is_file():
+            raise ModelFileError(
+                f"{folder}: an unfinished 'aekit train' run, no model yet; "
+                f"continue it with 'aekit train --resume {folder}'"
+            )
         raise ModelFileError(f"{folder}: incomplete model folder, {CONFIG} is missing")
     if path.stat().st_size > MAX_JSON:
         raise ModelFileError(f"{path}: larger than {MAX_JSON} bytes, refused")
