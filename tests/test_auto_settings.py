@@ -185,5 +185,5 @@ def test_stacked_pretrains_at_its_auto_rate_and_names_a_bad_one(monkeypatch):
     est.fit(X)
     assert rates == [pytest.approx(4e-3), pytest.approx(4e-3), "auto"]  # two layers, fine-tune
     for bad in ("fast", True, 0):
-        with pytest.raises(ConfigError, match="pretrain_learning_rate must be a positive number"):
+        with pytest.raises(ConfigError, match="'pretrain_learning_rate' parameter of Stacked"):
             aekit.StackedAutoencoder(hidden=(5,), code_size=2, pretrain_learning_rate=bad).fit(X)

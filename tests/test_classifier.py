@@ -143,8 +143,20 @@ def test_bad_input_gives_one_line_errors(pretrained, digits_split):
         (PretrainedClassifier(PCA(2)), X, y, ConfigError, "encoder must be an aekit autoencoder"),
         (PretrainedClassifier(pretrained), X[:, :10], y, DataError, "encoder was trained on 64"),
         (PretrainedClassifier(pretrained), X[:20], np.zeros(20), DataError, "at least 2 classes"),
-        (PretrainedClassifier(pretrained, freeze_encoder="yes"), X, y, ConfigError, "true or"),
-        (PretrainedClassifier(pretrained, epochs=0), X, y, ConfigError, "epochs must be"),
+        (
+            PretrainedClassifier(pretrained, freeze_encoder="yes"),
+            X,
+            y,
+            ConfigError,
+            "'freeze_encoder' parameter of PretrainedClassifier",
+        ),
+        (
+            PretrainedClassifier(pretrained, epochs=0),
+            X,
+            y,
+            ConfigError,
+            "'epochs' parameter of PretrainedClassifier",
+        ),
     ]
     for clf, X_bad, y_bad, error, message in cases:
         with pytest.raises(error) as info:

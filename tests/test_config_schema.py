@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import aekit
-import aekit.io.model_files as model_files
+import aekit.estimators.persistence as persistence
 from aekit.errors import ConfigError, ModelFileError
 from aekit.models.schema import check_fields, check_value
 
@@ -96,7 +96,7 @@ def test_bad_config_is_refused_in_one_line_naming_the_key_before_any_build(
     def no_build(*args, **kwargs):
         raise AssertionError("a module was built from an unchecked config")
 
-    monkeypatch.setattr(model_files, "build_module", no_build)
+    monkeypatch.setattr(persistence, "build_module", no_build)
     with pytest.raises(ModelFileError) as info:
         aekit.load(folder)
     text = str(info.value)
@@ -114,6 +114,7 @@ def test_every_saved_estimator_passes_its_own_schema(tmp_path):
         accepted = cls().get_params()
         wanted = dict(epochs=1, random_state=0, hidden=(4,), code_size=2, pretrain_epochs=1)
         wanted.update(channels=(2,)) if "channels" in accepted else None
+        wanted.update(top_k=1) if name == "k-sparse" else None
         est = cls(**{k: v for k, v in wanted.items() if k in accepted})
         est.fit(X.reshape(30, 1, 4, 4) if name == "conv" else X)
         est.save(tmp_path / name)

@@ -121,9 +121,9 @@ def test_glorot_inside_and_lecun_at_the_output_layer():
 
 
 def test_vae_and_pretraining_layers_take_the_same_initialisation():
+    from aekit.models.stack import LayerAutoencoder
     from aekit.models.vae import VAEConfig
     from aekit.objectives.likelihood import get_likelihood
-    from aekit.training.greedy import LayerAutoencoder
 
     torch.manual_seed(0)
     vae = build_module(VAEConfig(n_features=100, hidden=(50,), code_size=4))

@@ -80,7 +80,7 @@ def test_a_failed_final_rename_puts_the_old_model_back(fitted, tmp_path, monkeyp
 
     monkeypatch.setattr(atomic.os, "replace", flaky)
     with pytest.raises(OutputError, match="cannot write folder .*: Input/output error"):
-        model_files.save(fitted, tmp_path / "model", overwrite=True)
+        fitted.save(tmp_path / "model", overwrite=True)
     monkeypatch.undo()
     assert (tmp_path / "model" / "model.safetensors").read_bytes() == before
     assert _hidden_files(tmp_path) == []

@@ -7,11 +7,12 @@ from aekit.estimators.classifier import PretrainedClassifier
 from aekit.estimators.contractive import ContractiveAutoencoder
 from aekit.estimators.conv import ConvAutoencoder
 from aekit.estimators.denoising import DenoisingAutoencoder
+from aekit.estimators.k_sparse import KSparseAutoencoder
+from aekit.estimators.persistence import load
 from aekit.estimators.rbm import RBM
 from aekit.estimators.sparse import SparseAutoencoder
 from aekit.estimators.stacked import StackedAutoencoder
 from aekit.estimators.variational import VariationalAutoencoder
-from aekit.io.model_files import load
 
 __all__ = [
     "AekitError",
@@ -19,6 +20,7 @@ __all__ = [
     "ContractiveAutoencoder",
     "ConvAutoencoder",
     "DenoisingAutoencoder",
+    "KSparseAutoencoder",
     "PretrainedClassifier",
     "RBM",
     "SparseAutoencoder",

@@ -7,9 +7,9 @@ import json
 
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
+from aekit.estimators.persistence import load
 from aekit.evaluation.metrics import compare_with_pca
 from aekit.io.atomic import atomic_write_text
-from aekit.io.model_files import load
 
 EXAMPLE = "example: aekit evaluate --model runs/fmnist --data fashion-mnist --json eval.json"
 

@@ -7,24 +7,33 @@ stderr and exit status 1; bad arguments exit 2 (argparse); Ctrl-C exits 130.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 
 from aekit._version import __version__
+from aekit.cli import flags
 from aekit.errors import AekitError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; ``train`` gets the flags of the ``--model`` that ``argv`` names."""
     from aekit.cli import evaluate, listing, sample, train, use
 
-    parser = argparse.ArgumentParser(
+    # No prefix matching: "--epoch 2" must not silently mean --epochs.
+    parser_class = functools.partial(
+        argparse.ArgumentParser, allow_abbrev=False, formatter_class=flags.HelpFormatter
+    )
+    parser = parser_class(
         prog="aekit",
         description="Train and use autoencoders on your own data.",
         epilog="example: aekit train --data digits --out runs/digits",
     )
     parser.add_argument("--version", action="version", version=f"aekit {__version__}")
-    sub = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
-    train.add_parser(sub)
+    sub = parser.add_subparsers(
+        dest="subcommand", required=True, metavar="COMMAND", parser_class=parser_class
+    )
+    train.add_parser(sub, flags.model_from_argv(argv) if argv[:1] == ["train"] else "autoencoder")
     use.add_parsers(sub)
     sample.add_parser(sub)
     evaluate.add_parser(sub)
@@ -33,13 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # as typed (train --nproc)
+    words = list(sys.argv[1:] if argv is None else argv)  # as typed (train --nproc)
+    parser = build_parser(words)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        other = flags.other_models_flag(args.model, extra) if args.subcommand == "train" else None
+        if other is not None:
+            print(f"aekit train: error: {other}", file=sys.stderr)
+            return 2
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.argv = words
     try:
         return int(args.run(args))
     except AekitError as exc:
-        print(f"aekit {args.subcommand}: error: {exc}", file=sys.stderr)
+        message = str(exc)
+        if args.subcommand == "train":  # the caller's language: flags, not parameters
+            message = flags.in_flag_words(message, args.model_params)
+        print(f"aekit {args.subcommand}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"aekit {args.subcommand}: interrupted", file=sys.stderr)

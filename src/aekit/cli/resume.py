@@ -30,11 +30,21 @@ import numpy as np
 from aekit.cli.signals import stop_on_signals
 from aekit.errors import ConfigError, ModelFileError, OutputError, TrainingInterrupted
 from aekit.io.atomic import atomic_write_text, check_output_folder
-from aekit.io.model_files import CHECKPOINTS, RUN_FILE
+from aekit.io.layout import CHECKPOINTS, RUN_FILE
 from aekit.training.checkpoint import FILENAME as STATE_FILE
 
 RUN_FORMAT, RUN_VERSION = "aekit-train-run", 1
-NOT_SAVED = ("run", "train_parser", "subcommand", "resume", "overwrite", "quiet", "out")
+NOT_SAVED = (
+    "run",
+    "train_parser",
+    "subcommand",
+    "resume",
+    "overwrite",
+    "quiet",
+    "out",
+    "model_params",
+    "model_params_of",
+)
 MAY_DIFFER = ("no_pictures", "checkpoint_every")  # how the run reports, not what it computes
 PATH_OPTIONS = ("data", "data_dir")
 ONLY_AT_END = 2**31 - 1  # without --checkpoint-every: checkpoints only at the end or a stop

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from aekit.cli.outputs import ARRAY_SUFFIXES, check_array_output, write_array
 from aekit.errors import ConfigError, OutputError
+from aekit.estimators.persistence import load
 from aekit.estimators.variational import VariationalAutoencoder
-from aekit.io.model_files import load
 
 EXAMPLE = "example: aekit sample --model runs/vae -n 64 --out grid.png"
 
@@ -48,16 +48,17 @@ def run(args: argparse.Namespace) -> int:
             f"{args.model} is not a variational autoencoder (train one with --model vae); "
             "only a VAE can sample"
         )
-    if picture and not estimator.image_shape_:
+    grid_shape = estimator.image_shape_ if picture else None
+    if picture and not grid_shape:
         raise ConfigError(
             f"{args.model} was not trained on images, so there is no grid to draw; "
             "write the samples to a .npy or .csv file instead"
         )
     samples = estimator.sample(args.n_samples, random_state=args.seed)
-    if picture:
+    if grid_shape:
         from aekit.reporting import plot_image_grid
 
-        plot_image_grid(samples, estimator.image_shape_, out, title="samples from the prior")
+        plot_image_grid(samples, grid_shape, out, title="samples from the prior")
     else:
         write_array(args.out, samples)
     if not args.quiet:

@@ -8,7 +8,7 @@ import sys
 from aekit.cli.common import add_data_args
 from aekit.cli.outputs import check_array_output, load_data, write_array
 from aekit.errors import ConfigError
-from aekit.io.model_files import load
+from aekit.estimators.persistence import load
 
 COMMANDS = {
     "encode": (
@@ -55,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "decode":
         result = estimator.inverse_transform(X)
     elif args.command == "denoise":
-        if not hasattr(estimator, "denoise"):
+        if getattr(estimator, "noise", None) is None:
             raise ConfigError(
                 f"{args.model} is not a denoising autoencoder (train one with --model "
-                "denoising); use 'aekit reconstruct' instead"
+                "denoising, or --noise); use 'aekit reconstruct' instead"
             )
         result = estimator.denoise(X)
     else:

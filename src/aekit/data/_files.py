@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from aekit.errors import DataError
+
+
+class ReadsBytes(Protocol):
+    """Anything with ``read(n) -> bytes``: an open binary file, a gzip stream, a zip member."""
+
+    def read(self, size: int, /) -> bytes: ...
 
 
 def require_file(path: str | os.PathLike) -> Path:
@@ -35,7 +41,7 @@ def claim_mismatch(path: Path, shape: tuple[int, ...], itemsize: int, found: int
     return f"{path}: header claims {values} = {claimed} bytes of data but file holds {found}"
 
 
-def read_at_most(fh: BinaryIO, limit: int, chunk: int = 1 << 20) -> bytearray:
+def read_at_most(fh: ReadsBytes, limit: int, chunk: int = 1 << 20) -> bytearray:
     """Read until EOF or ``limit`` bytes, growing the buffer only as data actually arrives.
 
     Used for compressed streams, whose true length is unknown until read: a header that

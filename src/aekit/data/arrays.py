@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from pathlib import Path
 from tokenize import TokenError
-from typing import BinaryIO
+from typing import IO, Literal
 
 import numpy as np
 
@@ -68,7 +68,7 @@ def _load_npy(path: Path) -> np.ndarray:
             header = _read_header(fh, path)
             _check_size(header, path, os.fstat(fh.fileno()).st_size - fh.tell())
         # Memory-map so that a float64 file is not held twice while converting to float32.
-        mmap_mode = None if 0 in header[0] else "r"  # an empty file cannot be mapped
+        mmap_mode: Literal["r"] | None = None if 0 in header[0] else "r"  # empty: cannot map
         return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
     except DataError:
         raise
@@ -97,7 +97,7 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _read_member(fh: BinaryIO, path: Path) -> np.ndarray:
+def _read_member(fh: IO[bytes], path: Path) -> np.ndarray:
     """One array of an .npz, read as bytes first so a lying header cannot over-allocate."""
     shape, fortran_order, dtype = header = _read_header(fh, path)
     claimed = math.prod(shape) * dtype.itemsize
@@ -109,7 +109,7 @@ def _read_member(fh: BinaryIO, path: Path) -> np.ndarray:
     return flat.reshape(shape)
 
 
-def _read_header(fh: BinaryIO, path: Path) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(fh: IO[bytes], path: Path) -> tuple[tuple[int, ...], bool, np.dtype]:
     """Read an .npy header (shape, fortran_order, dtype), refusing pickled objects."""
     try:
         version = np.lib.format.read_magic(fh)

@@ -232,17 +232,20 @@ def _subsample(data: Dataset, n_samples: int | None, random_state: int) -> Datas
         raise ConfigError(f"n_samples={n_samples} but {data.name} has {n_train} training samples")
     rng = np.random.default_rng(random_state)
     train = np.sort(rng.permutation(n_train)[:n_samples])
-    parts = {"X_train": data.X_train[train], "y_train": _take(data.y_train, train)}
+    X_test = y_test = None
     if data.X_test is not None:
         n_test = len(data.X_test)
         test = np.sort(rng.permutation(n_test)[: max(1, round(n_test * n_samples / n_train))])
-        parts.update(X_test=data.X_test[test], y_test=_take(data.y_test, test))
+        X_test, y_test = data.X_test[test], _take(data.y_test, test)
     return Dataset(
         data.name,
+        data.X_train[train],
+        _take(data.y_train, train),
+        X_test,
+        y_test,
         image_shape=data.image_shape,
         description=f"{data.description} (random subset of {n_samples})",
         label_names=data.label_names,
-        **parts,
     )
 
 

@@ -9,20 +9,20 @@ anything is allocated from it, so a corrupt or hostile header cannot exhaust mem
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import os
 import re
 import struct
 import zlib
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from aekit.data._files import claim_mismatch, first_line, read_at_most, require_file
 from aekit.errors import DataError
 
-IDX_DTYPES = {
+IDX_DTYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),
@@ -83,7 +83,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise DataError(f"{p}: cannot read ({exc.strerror or first_line(exc)})") from None
 
 
-def _read(fh: BinaryIO, path: Path, file_size: int | None) -> np.ndarray:
+def _read(fh: io.BufferedIOBase, path: Path, file_size: int | None) -> np.ndarray:
     """Parse header and data; ``file_size`` is None for a stream of unknown length (gzip)."""
     head = fh.read(4)
     if len(head) < 4:

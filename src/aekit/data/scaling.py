@@ -52,11 +52,15 @@ class Scaler:
         if kind == "none":
             return cls(kind, np.zeros(n_features, np.float32), np.ones(n_features, np.float32))
         if kind == "minmax":
-            offset, scale = minimum, maximum - minimum  # type: ignore[operator]
+            if minimum is None or maximum is None:
+                raise TypeError("minmax scaling needs the minimum and maximum statistics")
+            offset, scale = minimum, maximum - minimum
         else:
+            if mean is None or std is None:
+                raise TypeError("standard scaling needs the mean and std statistics")
             offset, scale = mean, std
-        scale = np.where(scale > 0, scale, 1.0)  # type: ignore[operator]
-        return cls(kind, offset.astype(np.float32), scale.astype(np.float32))  # type: ignore[union-attr]
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(kind, offset.astype(np.float32), scale.astype(np.float32))
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if self.kind == "none":

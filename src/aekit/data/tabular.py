@@ -87,17 +87,17 @@ def _parse(rows: Iterator[Row], path: Path, label_column: str | int | None) -> D
     table = _Table(path, n_fields, label_index, features, names)
     for line, row in data_rows:
         table.add(line, row)
-    X, y, lines = table.finish()
+    X, labels, lines = table.finish()
     if len(X) == 0:
         raise DataError(f"{path}: no data rows (only a header)")
     _check_finite(X, lines, path, [table.column_name(i) for i in features])
     X = check_array(X, name=str(path))
     label_names = None
+    y: np.ndarray | None = None
     if label_index is None:
-        y = None
         description = f"table {path.name}"
     else:
-        y, label_names = _encode_labels(y, path, table.column_name(label_index))
+        y, label_names = _encode_labels(labels, path, table.column_name(label_index))
         description = f"table {path.name}, labels from {table.column_name(label_index)}"
     return Dataset(path.name, X, y, description=description, label_names=label_names)
 

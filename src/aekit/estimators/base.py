@@ -1,14 +1,21 @@
-"""Shared scikit-learn machinery for every autoencoder estimator.
+"""The one estimator every family member is: an architecture composed with parts.
 
-Subclasses say how to build the model config and the objective; fitting, encoding,
-decoding, scoring and batching live here once.
+A member class names its architecture (:mod:`aekit.estimators.parts`) and, as a preset, the
+defaults it changes::
+
+    class DenoisingAutoencoder(Autoencoder, defaults={"noise": "masking"}): ...
+
+Its parameters are those its architecture and the architecture's parts declare; the
+``__init__``, the ``_parameter_constraints`` checked at the top of ``fit`` and the docs of
+the parameters are generated from them (:mod:`aekit.estimators.declare`). Fitting,
+encoding, decoding, scoring and saving live here once.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -19,66 +26,62 @@ from aekit.data.scaling import Scaler
 from aekit.data.validation import check_array
 from aekit.errors import ConfigError, DataError
 from aekit.estimators import _checkpoints
+from aekit.estimators.declare import document, make_init
+from aekit.estimators.params import Param, by_name, check_values
+from aekit.estimators.parts.base import Architecture
+from aekit.estimators.parts.training import Data, Training, settings_of
+from aekit.estimators.persistence import MemberFiles
 from aekit.models.builders import build_module
 from aekit.objectives.likelihood import choose_likelihood
-from aekit.objectives.objective import Objective
+from aekit.objectives.penalties import jacobian_norm
 from aekit.training import distributed, engine, streaming
 from aekit.training.hardware import resolve_device
-from aekit.training.settings import TrainSettings
 
-TRAIN_PARAMS = (
-    "epochs",
-    "batch_size",
-    "optimizer",
-    "learning_rate",
-    "momentum",
-    "weight_decay",
-    "lr_schedule",
-    "validation_fraction",
-    "early_stopping",
-    "patience",
-    "device",
-    "precision",
-    "verbose",
-)
 INFERENCE_BATCH = 4096
+ATTRIBUTES = """
+Attributes
+----------
+module_ : torch.nn.Module
+    The trained network (on the CPU).
+config_ : dataclass
+    The network's configuration, saved with the model.
+history_ : dict of str to list of float
+    Per-epoch training (and ``val_``) losses and each named loss term.
+loss_ : str
+    The likelihood trained with; ``loss_reason_`` says why "auto" chose it.
+scaler_ : aekit.data.scaling.Scaler
+n_features_in_ : int
+"""
 
 
-class BaseAutoencoder(TransformerMixin, BaseEstimator):
-    """Base class: subclasses define ``_make_config`` and ``_make_objective``."""
+class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
+    """A family member: subclasses name an ``architecture`` and, as presets, ``defaults``."""
 
-    # Whether precision="auto" may pick bf16 on a CPU that computes it natively.
-    _bf16_on_cpu = True
+    architecture: ClassVar[Architecture]
+    _params: ClassVar[dict[str, Param]] = {}
+    _parameter_constraints: ClassVar[dict[str, Any]] = {}
 
-    def _keep_arguments(self, arguments: dict[str, Any]) -> None:
-        """Store each ``__init__`` argument under its own name, as scikit-learn expects.
-
-        Called as ``self._keep_arguments(locals())`` by a subclass whose signature lists its
-        parent's parameters plus its own, so the forwarding is not written out again.
-        """
-        for name in self._get_param_names():
-            setattr(self, name, arguments[name])
-
-    # -- what subclasses provide -------------------------------------------------------
-    def _make_config(self, n_features: int, likelihood: str) -> Any:
-        raise NotImplementedError
-
-    def _make_objective(self, module: torch.nn.Module) -> Objective:
-        return Objective(module.likelihood)
-
-    def _train_module(
-        self,
-        objective: Objective,
-        X: torch.Tensor | streaming.MappedRows,
-        settings: TrainSettings,
+    def __init_subclass__(
+        cls,
+        *,
+        architecture: Architecture | None = None,
+        defaults: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> dict[str, list[float]]:
-        """Train ``module_`` (built and seeded) on the scaled data; returns the history.
-
-        End to end by default; a training procedure (greedy layer-wise pretraining, say)
-        overrides this and keeps fit's scaling, likelihood choice and validation.
-        """
-        return engine.train(self.module_, objective, X, settings, **kwargs)
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if architecture is not None:
+            cls.architecture = architecture
+            parts = [architecture, Data(), *architecture.parts, Training()]
+            cls._params = by_name([p for part in parts for p in part.params])
+        unknown = sorted(set(defaults or {}) - set(cls._params))
+        if unknown:
+            raise TypeError(f"{cls.__name__}: no parameter {unknown[0]!r} to give a default")
+        cls._params = {
+            n: p.with_default((defaults or {}).get(n, p.default)) for n, p in cls._params.items()
+        }
+        cls._parameter_constraints = {n: p.constraints() for n, p in cls._params.items()}
+        cls.__init__ = make_init(cls._params)  # type: ignore[method-assign]
+        cls.__doc__ = document(cls.__doc__, cls._params, ATTRIBUTES)
 
     # -- fitting -----------------------------------------------------------------------
     @distributed.within_session  # under torchrun: every process fits, on its slice of each batch
@@ -93,19 +96,16 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         should_stop: Callable[[], int | None] | None = None,
         memory_budget_mb: float | None = None,
     ) -> BaseAutoencoder:
-        """Fit the autoencoder to ``X``.
+        """Fit to ``X`` of shape (n_samples, n_features); images (n_samples, h, w) are flattened.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; images of shape (n_samples, h, w) are flattened.
         y : ignored
         checkpoint_dir : str or path-like or None, default=None
-            Folder for training checkpoints (``training_state.safetensors``, written
-            atomically, and ``estimator.json``), written every ``checkpoint_every`` epochs,
-            at the end, and when ``should_stop`` asks to stop.
+            Folder for training checkpoints, written every ``checkpoint_every`` epochs, at
+            the end, and when ``should_stop`` asks to stop.
         checkpoint_every : int, default=1
-            Epochs between checkpoints.
         resume : bool, default=False
             Continue the run checkpointed in ``checkpoint_dir`` (same data and parameters):
             on CPU the weights equal those of an uninterrupted fit, bit for bit.
@@ -113,22 +113,22 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             Polled after every training step; when it returns a signal number, the step's
             state is checkpointed and :class:`aekit.errors.TrainingInterrupted` is raised.
         memory_budget_mb : float or None, default=None
-            When ``X`` is a memory-mapped array (``np.load(path, mmap_mode="r")``) whose
-            float32 copy would exceed this many MiB, it is never loaded: the scaling is
-            fitted by a pass over chunks of this size and training streams shuffled chunks
-            from disk (:mod:`aekit.training.streaming`). Other input, or a map that fits,
-            is trained on in memory as usual. Refused under torchrun and for estimators that
-            train layer by layer.
+            When ``X`` is a memory-mapped array whose float32 copy would exceed this many
+            MiB, it is streamed from disk in shuffled chunks of this size instead of loaded
+            (:mod:`aekit.training.streaming`). Refused under torchrun and with pretraining.
 
         Returns
         -------
         self
+            Fitted, or, when fitting fails or is interrupted, exactly as before the call.
         """
-        image_shape = _image_shape(X)
-        settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
+        self._check_params()
+        input_shape = _image_shape(X)
+        settings = settings_of(self)
         settings.memory_budget_mb = memory_budget_mb
         settings.validate()
-        if settings.precision == "auto" and not self._bf16_on_cpu:
+        arch = self.architecture
+        if settings.precision == "auto" and not arch.bf16_on_cpu:
             if resolve_device(settings.device).type == "cpu":
                 settings.precision = "float32"
         mapped = _large_map(X, memory_budget_mb)
@@ -138,24 +138,22 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
         else:
             seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
-        if mapped is not None:
-            data: torch.Tensor | streaming.MappedRows = self._scan_mapped(mapped, settings)
-        else:
-            self.scaler_ = Scaler.fit(self.scale, X)
-            Xs = self.scaler_.transform(X)
-            self.loss_, self.loss_reason_ = choose_likelihood(self.loss, Xs)
-            data = torch.from_numpy(np.ascontiguousarray(Xs))
-        self.config_ = self._make_config(X.shape[1], self.loss_)
+        scaler, (loss, reason), data = _prepare(self.scale, self.loss, X, mapped, settings)
+        config = arch.make_config(self, X.shape[1], loss, input_shape)
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
             torch.manual_seed(seed)
-            self.module_ = build_module(self.config_)
-        objective = self._make_objective(self.module_)
+            module = build_module(config)
+        parts = arch.parts
+        corruption = next((c for p in parts if (c := p.corruption(self)) is not None), None)
+        procedure = next((t for p in parts if (t := p.procedure(self)) is not None), None)
+        penalties = [term for p in parts for term in p.penalties(self)]
+        # A procedure (greedy pretraining) decides where the corruption applies.
+        objective = arch.objective(
+            self, module.likelihood, None if procedure else corruption, penalties
+        )
         if checkpoint_dir is not None and not resume and distributed.is_primary():
             _checkpoints.start(checkpoint_dir, self, seed)
-        self.history_ = self._train_module(
-            objective,
-            data,
-            settings,
+        run = dict(
             seed=seed,
             callbacks=self.callbacks or (),
             checkpoint_dir=checkpoint_dir,
@@ -163,31 +161,30 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
             resume=resume,
             should_stop=should_stop,
         )
-        self.module_.to("cpu")  # a fitted estimator lives on the CPU; training moves it back
+        if procedure is not None:
+            history = procedure(module, objective, data, settings, corruption, **run)
+        else:
+            history = engine.train(module, objective, data, settings, **run)
+        # Only now, with training done, does the estimator become fitted: all at once.
+        self.module_ = module.to("cpu")  # a fitted estimator lives on the CPU
+        self.config_, self.scaler_, self.loss_, self.loss_reason_ = config, scaler, loss, reason
+        self.history_ = history
         self.n_features_in_ = X.shape[1]
-        self.image_shape_ = image_shape
-        self.n_iter_ = len(self.history_["loss"])
+        self.image_shape_ = input_shape
+        self.n_iter_ = len(history["loss"])
         return self
 
-    def _scan_mapped(self, X: np.ndarray, settings: TrainSettings) -> Any:
-        """Fit ``scaler_`` and ``loss_`` chunk by chunk; the map with its scaling."""
-        if distributed.current().active:
-            raise streaming.refuse_under_torchrun()
-        if type(self)._train_module is not BaseAutoencoder._train_module:
-            raise ConfigError(
-                f"{type(self).__name__} trains layer by layer and cannot stream data from "
-                "disk; set memory_budget_mb=None to load it into memory"
-            )
-        rows = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)  # type: ignore[arg-type]
-        stats = streaming.scan(X, rows, name="X")
-        self.scaler_ = Scaler.from_stats(self.scale, X.shape[1], **stats)
-        none = self.scaler_.kind == "none"
-        # Scaling is monotone per feature: the scaled extremes are those of the data's.
-        extremes = self.scaler_.transform(np.stack([stats["minimum"], stats["maximum"]]))
-        self.loss_, self.loss_reason_ = choose_likelihood(self.loss, extremes)
-        return streaming.MappedRows(
-            X, None if none else self.scaler_.offset, None if none else self.scaler_.scale
-        )
+    def _check_params(self) -> None:
+        """scikit-learn's declared constraints, then each part's combination checks."""
+        check_values(self._params, self.get_params(deep=False), type(self).__name__)
+        arch = self.architecture
+        for part in (arch, *arch.parts):
+            part.check(self, arch)
+
+    def _objective(self) -> Any:
+        """The objective of the fitted module, without corruption (for scoring)."""
+        penalties = [term for p in self.architecture.parts for term in p.penalties(self)]
+        return self.architecture.objective(self, self.module_.likelihood, None, penalties)
 
     # -- using a fitted model ----------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:
@@ -210,6 +207,14 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         )
         return self.scaler_.inverse_transform(rec)
 
+    def denoise(self, X: Any) -> np.ndarray:
+        """The model's clean estimate of (noisy) ``X``, shape (n_samples, n_features).
+
+        The same as :meth:`reconstruct`; no noise is added. Meant for a member trained with
+        a corruption (``noise``).
+        """
+        return self.reconstruct(X)
+
     def reconstruction_error(self, X: Any) -> np.ndarray:
         """Per-sample squared error summed over features, in the data's own units: (n_samples,)."""
         X = self._check_input(X)
@@ -219,21 +224,38 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         """Negative mean reconstruction loss per sample (higher is better)."""
         X = self._check_input(X)
         Xs = torch.from_numpy(np.ascontiguousarray(self.scaler_.transform(X)))
-        objective = self._make_objective(self.module_)
         losses = engine.evaluate_loss(
-            self.module_, objective, Xs, INFERENCE_BATCH, None, torch.device("cpu")
+            self.module_, self._objective(), Xs, INFERENCE_BATCH, None, torch.device("cpu")
         )
         return -losses["reconstruction"]
 
-    def save(self, path: str, *, overwrite: bool = False) -> None:
-        """Write the fitted model to the folder ``path`` (config.json + model.safetensors).
+    def mean_activation(self, X: Any, layer: int = 0) -> np.ndarray:
+        """Mean activation of each unit of hidden layer ``layer`` (0: the first) over ``X``.
 
-        Under torchrun only process 0 writes; the others hold the same model and return.
+        Returns
+        -------
+        ndarray of shape (n_units,)
+            Compare with ``sparsity_target`` for KL sparsity.
         """
-        from aekit.io.model_files import save
+        X = self._check_input(X)
 
-        if distributed.is_primary():
-            save(self, path, overwrite=overwrite)
+        def hidden(xb: torch.Tensor) -> torch.Tensor:
+            found = self.module_(xb).hidden
+            if not 0 <= layer < len(found):
+                raise ConfigError(f"layer={layer}: the encoder has {len(found)} hidden layers")
+            return found[layer]  # (batch, n_units)
+
+        return self._batched(hidden, self.scaler_.transform(X)).mean(axis=0)
+
+    def jacobian_norm(self, X: Any) -> float:
+        """Mean over the samples of ``X`` of ‖J_f(x)‖²_F, the encoder's squared Jacobian norm.
+
+        Measured in the scaled input space the encoder sees; the contraction penalty
+        without its weight (closed form for a one-layer sigmoid encoder, else autograd).
+        """
+        X = self._check_input(X)
+        norms = self._batched(lambda xb: jacobian_norm(self.module_, xb), self.scaler_.transform(X))
+        return float(norms.mean(dtype="float64"))
 
     # -- helpers -----------------------------------------------------------------------
     def _check_input(self, X: Any) -> np.ndarray:
@@ -247,7 +269,7 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         return X
 
     @torch.no_grad()
-    def _batched(self, fn: Any, X: np.ndarray) -> np.ndarray:
+    def _batched(self, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray) -> np.ndarray:
         self.module_.eval()
         parts = []
         for start in range(0, X.shape[0], INFERENCE_BATCH):
@@ -265,6 +287,30 @@ class BaseAutoencoder(TransformerMixin, BaseEstimator):
         tags.non_deterministic = False
         tags.transformer_tags.preserves_dtype = ["float32"]  # torch computes in float32
         return tags
+
+
+def _prepare(
+    scale: str,
+    loss: str,
+    X: np.ndarray,
+    mapped: np.ndarray | None,
+    settings: Any,
+) -> tuple[Scaler, tuple[str, str], torch.Tensor | streaming.MappedRows]:
+    """The fitted scaling, the likelihood (and why), and the data the engine trains on."""
+    if mapped is None:
+        scaler = Scaler.fit(scale, X)
+        Xs = scaler.transform(X)
+        return scaler, choose_likelihood(loss, Xs), torch.from_numpy(np.ascontiguousarray(Xs))
+    if distributed.current().active:
+        raise streaming.refuse_under_torchrun()
+    rows = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)
+    stats = streaming.scan(X, rows, name="X")
+    scaler = Scaler.from_stats(scale, X.shape[1], **stats)
+    # Scaling is monotone per feature: the scaled extremes are those of the data's.
+    extremes = scaler.transform(np.stack([stats["minimum"], stats["maximum"]]))
+    none = scaler.kind == "none"
+    data = streaming.MappedRows(X, None if none else scaler.offset, None if none else scaler.scale)
+    return scaler, choose_likelihood(loss, extremes), data
 
 
 def _image_shape(X: Any) -> tuple[int, ...] | None:

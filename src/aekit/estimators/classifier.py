@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Sequence
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -18,44 +18,45 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from aekit.data.validation import check_array, check_labels
-from aekit.errors import ConfigError, DataError
-from aekit.estimators.base import INFERENCE_BATCH, TRAIN_PARAMS, BaseAutoencoder, _resolve_seed
+from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
+from aekit.estimators.base import INFERENCE_BATCH, BaseAutoencoder, _resolve_seed
+from aekit.estimators.declare import document, make_init
+from aekit.estimators.params import Flag, Objects, Param, by_name, check_values
+from aekit.estimators.parts.training import Training, settings_of
+from aekit.estimators.persistence import SKIPPED_PARAMS, SavesItself, load, saved_name
+from aekit.io import layout, model_files
+from aekit.models.builders import build_module
 from aekit.models.classifier import EncoderClassifier
 from aekit.objectives.classification import CrossEntropyObjective
 from aekit.training import engine
-from aekit.training.settings import TrainSettings
+
+# Ten times the autoencoders' rate: measured best on digits for both the probe and
+# fine-tuning (a fresh head on standardised codes learns slowly at 1e-3).
+CLASSIFIER_DEFAULTS = {"epochs": 30, "learning_rate": 1e-2, "validation_fraction": 0.0}
+
+CLASSIFIER_PARAMS = by_name(
+    [
+        Param(
+            "encoder",
+            None,
+            Objects(checked=False),
+            "a fitted aekit autoencoder (any member), a model folder written by save, or an "
+            "unfitted member, which fit first fits (a clone of it) on X",
+            cli=False,
+        ),
+        Param("freeze_encoder", False, Flag(), "train only the head (a linear probe)"),
+        *(p.with_default(CLASSIFIER_DEFAULTS.get(p.name, p.default)) for p in Training.params),
+    ]
+)
 
 
-class PretrainedClassifier(ClassifierMixin, BaseEstimator):
+class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
     """An aekit encoder with a linear softmax head, trained on labels.
 
     ``fit`` copies the encoder's network and its fitted scaling, adds a linear layer from the
     code to one logit per class, and trains on softmax cross-entropy with the training
     engine: the whole network (fine-tuning), or the head alone (``freeze_encoder=True``, a
     linear probe on the codes). The given encoder is never changed.
-
-    Parameters
-    ----------
-    encoder : aekit estimator or path, default=None
-        A fitted aekit autoencoder (any member), a model folder written by ``save``, or an
-        unfitted aekit autoencoder, which ``fit`` first fits (a clone of it) on ``X``.
-    freeze_encoder : bool, default=False
-        Train only the head; the encoder's weights stay as pretrained.
-    epochs : int, default=30
-    batch_size : int or "auto", default="auto"
-        As for the autoencoders: n_samples / 100 rounded down to a power of two, 32..512.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"}, default="adam"
-    learning_rate : float, default=1e-2
-        Ten times the autoencoders' default: measured best on digits for both the probe and
-        fine-tuning (a fresh head on standardised codes learns slowly at 1e-3).
-    momentum, weight_decay, lr_schedule, early_stopping, patience, device, precision :
-        Training settings; see :class:`aekit.training.settings.TrainSettings`.
-    validation_fraction : float, default=0.0
-        Labelled rows held out for ``val_`` curves (and early stopping); none by default.
-    random_state : int or None, default=None
-        Seed of the head's initialisation and of the batch order.
-    verbose : int, default=0
-    callbacks : list or None, default=None
 
     Attributes
     ----------
@@ -90,50 +91,16 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     ((2, 3), array([0, 1, 2]))
     """
 
-    def __init__(
-        self,
-        encoder: Any = None,
-        freeze_encoder: bool = False,
-        epochs: int = 30,
-        batch_size: int | Literal["auto"] = "auto",
-        optimizer: str = "adam",
-        learning_rate: float = 1e-2,
-        momentum: float = 0.9,
-        weight_decay: float = 0.0,
-        lr_schedule: str = "cosine",
-        validation_fraction: float = 0.0,
-        early_stopping: bool = False,
-        patience: int = 10,
-        device: str = "auto",
-        precision: str = "auto",
-        random_state: int | None = None,
-        verbose: int = 0,
-        callbacks: Sequence[Any] | None = None,
-    ) -> None:
-        self.encoder = encoder
-        self.freeze_encoder = freeze_encoder
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.validation_fraction = validation_fraction
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.device = device
-        self.precision = precision
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        n: p.constraints() for n, p in CLASSIFIER_PARAMS.items()
+    }
+    __init__ = make_init(CLASSIFIER_PARAMS, positional=("encoder",))
 
     def fit(self, X: Any, y: Any) -> PretrainedClassifier:
         """Train on ``X`` of shape (n_samples, n_features) and labels of shape (n_samples,)."""
-        settings = TrainSettings(**{k: getattr(self, k) for k in TRAIN_PARAMS})
+        check_values(CLASSIFIER_PARAMS, self.get_params(deep=False), type(self).__name__)
+        settings = settings_of(self)
         settings.validate()
-        if not isinstance(self.freeze_encoder, (bool, np.bool_)):
-            raise ConfigError(f"freeze_encoder must be true or false, got {self.freeze_encoder!r}")
         seed = _resolve_seed(self.random_state)
         X = check_array(X, name="X")
         if y is None:  # scikit-learn's wording, which its checks expect
@@ -223,14 +190,74 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
         tags.non_deterministic = False
         return tags
 
+    # -- saving: the fine-tuned network, the head, and the pretrained encoder beside them --
+    def _config_out(self) -> dict[str, Any]:
+        params = self.get_params(deep=False)
+        kept = {k: v for k, v in params.items() if k not in ("encoder", *SKIPPED_PARAMS)}
+        return {
+            "params": kept,
+            "classes": self.classes_.tolist(),
+            "n_features": int(self.n_features_in_),
+            "encoder": {
+                "estimator": saved_name(type(self.encoder_)),
+                **self.encoder_._config_out(),
+            },
+        }
+
+    def _state_out(self) -> dict[str, torch.Tensor]:
+        tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
+        tensors.update({f"encoder.{k}": v for k, v in self.encoder_._state_out().items()})
+        return tensors
+
+    @classmethod
+    def _from_saved(cls, folder: Path, config: dict[str, Any]) -> PretrainedClassifier:
+        from aekit.estimators.registry import ESTIMATORS
+
+        where = folder / layout.CONFIG
+        fields = {"params": dict, "classes": list, "n_features": int, "encoder": dict}
+        model_files.require_fields(folder, config, fields)
+        nested = {k: config[k] for k in ("format", "format_version")} | config["encoder"]
+        try:
+            encoder_cls = ESTIMATORS.get(nested.get("estimator"))  # type: ignore[arg-type]
+            classes = np.asarray(config["classes"])
+            if classes.ndim != 1 or classes.shape[0] < 2:
+                raise ConfigError("classes must list at least 2 classes")
+            clf = cls(**config["params"])
+        except (AekitError, TypeError) as exc:
+            raise ModelFileError(f"{where}: {exc}") from None
+        checked = encoder_cls._checked(folder, nested)
+        encoder_shapes = encoder_cls._expected(checked)
+        code_size = checked.model_config.code_size
+        with torch.device("meta"):  # shapes only: nothing allocated from the file's claims
+            network = build_module(checked.model_config)
+            head = torch.nn.Linear(code_size, classes.shape[0])
+            module = EncoderClassifier(network, head, torch.zeros(code_size), torch.ones(code_size))
+        expected = {f"encoder.{k}": v for k, v in encoder_shapes.items()}
+        expected.update({f"module.{k}": tuple(v.shape) for k, v in module.state_dict().items()})
+        tensors = model_files.read_tensors(folder, expected)
+        encoder = encoder_cls._rebuilt(checked, _prefixed(tensors, "encoder."), {})
+        module = EncoderClassifier(
+            build_module(checked.model_config),
+            torch.nn.Linear(code_size, classes.shape[0]),
+            torch.zeros(code_size),
+            torch.ones(code_size),
+        )
+        module.load_state_dict(_prefixed(tensors, "module."))
+        clf.encoder = encoder
+        clf.module_, clf.encoder_ = module.eval(), encoder
+        clf.scaler_ = copy.deepcopy(encoder.scaler_)
+        clf.classes_ = classes
+        clf.n_features_in_ = int(config["n_features"])
+        clf.history_ = model_files.read_history(folder)
+        clf.n_iter_ = len(clf.history_.get("loss", []))
+        return clf
+
     # -- helpers -----------------------------------------------------------------------
     def _pretrained_encoder(self, X: np.ndarray) -> BaseAutoencoder:
         """A fitted autoencoder to start from, never the caller's object itself."""
         encoder = self.encoder
         if isinstance(encoder, (str, os.PathLike)):
-            from aekit.io.model_files import load
-
-            return load(encoder)
+            return load(encoder)  # type: ignore[no-any-return]
         if not isinstance(encoder, BaseAutoencoder):
             raise ConfigError(
                 "encoder must be an aekit autoencoder (fitted or not) or a model folder, "
@@ -258,6 +285,10 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
         return np.concatenate(parts, axis=0)  # (n_samples, n_classes)
 
 
+def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
 def _is_fitted(encoder: Any) -> bool:
     return isinstance(encoder, BaseAutoencoder) and hasattr(encoder, "module_")
 
@@ -270,3 +301,6 @@ def _encode(network: torch.nn.Module, Xs: np.ndarray) -> np.ndarray:
         xb = torch.from_numpy(np.ascontiguousarray(Xs[start : start + INFERENCE_BATCH]))
         parts.append(network.encode(xb).float().numpy())
     return np.concatenate(parts, axis=0)  # (n_samples, code_size)
+
+
+PretrainedClassifier.__doc__ = document(PretrainedClassifier.__doc__, CLASSIFIER_PARAMS, "")

@@ -1,12 +1,19 @@
-"""Estimator classes by name, for the command line and for loading saved models."""
+"""Estimators by name: the members ``aekit train --model`` takes, and every saved kind.
+
+A member is one line here; its name is what ``config.json`` records and ``--model`` takes.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aekit.estimators.autoencoder import Autoencoder
 from aekit.estimators.base import BaseAutoencoder
+from aekit.estimators.classifier import PretrainedClassifier
 from aekit.estimators.contractive import ContractiveAutoencoder
 from aekit.estimators.conv import ConvAutoencoder
 from aekit.estimators.denoising import DenoisingAutoencoder
+from aekit.estimators.k_sparse import KSparseAutoencoder
 from aekit.estimators.rbm import RBM
 from aekit.estimators.sparse import SparseAutoencoder
 from aekit.estimators.stacked import StackedAutoencoder
@@ -34,3 +41,12 @@ ESTIMATORS.register("vae", "variational autoencoder: ELBO, sampling, IWAE log-li
 ESTIMATORS.register("conv", "convolutional autoencoder: strided convolutions, transposed back")(
     ConvAutoencoder
 )
+ESTIMATORS.register("k-sparse", "k-sparse autoencoder: the k largest code units (Makhzani & Frey)")(
+    KSparseAutoencoder
+)
+
+# Everything that saves itself: the members, and what is built on them.
+SAVED: Registry[Any] = Registry("model")
+for _name in ESTIMATORS:
+    SAVED.register(_name)(ESTIMATORS.get(_name))
+SAVED.register("classifier", "an encoder with a softmax head")(PretrainedClassifier)

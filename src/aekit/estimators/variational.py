@@ -7,9 +7,7 @@ bound of Burda et al. (2016) (:mod:`aekit.objectives.iwae`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from numbers import Real
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,42 +15,21 @@ from sklearn.utils.validation import check_is_fitted
 
 from aekit.errors import ConfigError, DataError
 from aekit.estimators.base import BaseAutoencoder, _resolve_seed
-from aekit.models.vae import VAEConfig
-from aekit.objectives.elbo import ELBOObjective, data_log_prob
+from aekit.estimators.parts.variational import Variational
+from aekit.objectives.elbo import data_log_prob
 from aekit.objectives.iwae import binarize as binarize_values
 from aekit.objectives.iwae import iwae_log_likelihood
 
 
-class VariationalAutoencoder(BaseAutoencoder):
+class VariationalAutoencoder(BaseAutoencoder, architecture=Variational()):
     """A variational autoencoder: Gaussian posterior, reparameterised sample, ELBO.
 
     ``transform`` gives the posterior mean μ(x); ``inverse_transform`` decodes codes to the
-    likelihood's mean; ``sample`` decodes draws from the N(0, I) prior.
+    likelihood's mean; ``sample`` decodes draws from the N(0, I) prior. ``history_`` holds
+    ``loss`` (−ELBO with β), ``reconstruction`` (−log p(x|z), in nats) and ``kl``. With
+    ``noise`` it is a denoising VAE: the posterior of a corrupted input must explain the
+    clean one.
 
-    Parameters
-    ----------
-    hidden, activation, loss, scale, epochs, batch_size, optimizer, learning_rate, momentum,
-    weight_decay, lr_schedule, validation_fraction, early_stopping, patience, device,
-    precision, random_state, verbose, callbacks :
-        As for :class:`aekit.Autoencoder`.
-    code_size : int, default=16
-        Dimension of the latent code z.
-    beta : float, default=1.0
-        Weight of the KL term in the training loss (β-VAE, Higgins et al. 2017); 1 trains on
-        the ELBO itself.
-
-    Attributes
-    ----------
-    module_ : aekit.models.vae.VariationalAutoencoder
-    config_ : VAEConfig
-    history_ : dict of str to list of float
-        Per-epoch ``loss`` (−ELBO with β), ``reconstruction`` (−log p(x|z), in nats) and
-        ``kl`` (and ``val_`` versions).
-    loss_ : str
-    n_features_in_ : int
-
-    Notes
-    -----
     The reconstruction term is the exact negative log-likelihood: for Gaussian data with unit
     variance ½‖x − μ‖² + (d/2)·log 2π, not the plain squared error the other models log.
     ``score`` returns the mean ELBO per sample (β = 1, one posterior sample drawn with a fixed
@@ -71,68 +48,6 @@ class VariationalAutoencoder(BaseAutoencoder):
     >>> sorted(k for k in vae.history_ if not k.startswith("val_"))
     ['epoch_time', 'kl', 'loss', 'lr', 'reconstruction']
     """
-
-    def __init__(
-        self,
-        hidden: Sequence[int] = (256, 128),
-        code_size: int = 16,
-        activation: str = "elu",
-        loss: str = "auto",
-        scale: str = "none",
-        epochs: int = 50,
-        batch_size: int | Literal["auto"] = "auto",
-        optimizer: str = "adam",
-        learning_rate: float | Literal["auto"] = "auto",
-        momentum: float = 0.9,
-        weight_decay: float = 0.0,
-        lr_schedule: str = "cosine",
-        validation_fraction: float = 0.1,
-        early_stopping: bool = False,
-        patience: int = 10,
-        device: str = "auto",
-        precision: str = "auto",
-        random_state: int | None = None,
-        verbose: int = 0,
-        callbacks: Sequence[Any] | None = None,
-        beta: float = 1.0,
-    ) -> None:
-        self.hidden = hidden
-        self.code_size = code_size
-        self.activation = activation
-        self.loss = loss
-        self.scale = scale
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.validation_fraction = validation_fraction
-        self.early_stopping = early_stopping
-        self.patience = patience
-        self.device = device
-        self.precision = precision
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.beta = beta
-
-    def _make_config(self, n_features: int, likelihood: str) -> VAEConfig:
-        beta = self.beta
-        if isinstance(beta, bool) or not isinstance(beta, Real) or not 0.0 <= beta < float("inf"):
-            raise ConfigError(f"beta must be a number >= 0, got {beta!r}")
-        hidden = (self.hidden,) if isinstance(self.hidden, int) else tuple(self.hidden)
-        return VAEConfig(
-            n_features=n_features,
-            hidden=hidden,
-            code_size=self.code_size,
-            activation=self.activation,
-            likelihood=likelihood,
-        )
-
-    def _make_objective(self, module: torch.nn.Module) -> ELBOObjective:
-        return ELBOObjective(module.likelihood, beta=float(self.beta))
 
     # -- generating --------------------------------------------------------------------
     def sample(self, n_samples: int = 1, random_state: int | None = None) -> np.ndarray:

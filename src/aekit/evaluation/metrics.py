@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from sklearn.decomposition import PCA
+
+
+class _CodeSized(Protocol):
+    @property
+    def code_size(self) -> int: ...
+
+
+class FittedAutoencoder(Protocol):
+    """What :func:`compare_with_pca` needs of an estimator: its code size and reconstructions."""
+
+    @property
+    def config_(self) -> _CodeSized: ...
+
+    def reconstruct(self, X: np.ndarray, /) -> np.ndarray: ...
 
 
 def squared_error_per_sample(X: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -50,13 +65,13 @@ def pca_errors(
 
 
 def compare_with_pca(
-    estimator: object, X_fit: np.ndarray, X_eval: np.ndarray, random_state: int = 0
+    estimator: FittedAutoencoder, X_fit: np.ndarray, X_eval: np.ndarray, random_state: int = 0
 ) -> Comparison:
     """Reconstruction error of a fitted autoencoder and of PCA of its code size on ``X_eval``.
 
     PCA is fitted on ``X_fit`` (the data the autoencoder was trained on, where known).
     """
-    k = int(estimator.config_.code_size)  # type: ignore[attr-defined]
-    model = squared_error_per_sample(X_eval, estimator.reconstruct(X_eval))  # type: ignore[attr-defined]
+    k = int(estimator.config_.code_size)
+    model = squared_error_per_sample(X_eval, estimator.reconstruct(X_eval))
     pca, _ = pca_errors(X_fit, X_eval, k, random_state)
     return Comparison(k, int(X_eval.shape[0]), float(model.mean()), float(pca.mean()))

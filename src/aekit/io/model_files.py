@@ -1,130 +1,47 @@
-"""Model folders: ``config.json`` + ``model.safetensors`` (+ ``history.json``). Never pickle.
+"""Model folders as files: ``config.json`` + ``model.safetensors`` (+ ``history.json``).
 
-Loading checks the config (format, version, types) and the safetensors header (names,
-shapes, sizes) against a model built on the meta device, so nothing is allocated from an
-untrusted claim and nothing is unpickled.
+File tools only: what a saved estimator's config holds is the estimator's business
+(:mod:`aekit.estimators.persistence`). Here: writing the files atomically (config last, so a
+folder with a config is complete), reading a config with bounded size and a known format
+version, and reading tensors after checking the safetensors header (names, shapes, dtype)
+against what the caller expects, so nothing is allocated from an untrusted claim and
+nothing is ever unpickled.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from aekit._version import __version__
-from aekit.data.scaling import Scaler
-from aekit.errors import AekitError, ModelFileError
-from aekit.io import config_schema
-from aekit.io.atomic import atomic_path, atomic_write_text, staged_folder
+from aekit.errors import ModelFileError
+from aekit.io import layout
+from aekit.io.atomic import atomic_path, atomic_write_text
 from aekit.io.safetensors_check import looks_like_pickle, read_header
-from aekit.models.builders import build_module
 
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
-CONFIG, WEIGHTS, HISTORY = "config.json", "model.safetensors", "history.json"
-# What `aekit train` keeps in its output folder until the model is written (aekit.cli.resume).
-CHECKPOINTS, RUN_FILE = "checkpoints", "run.json"
 MAX_JSON = 8 * 1024 * 1024
 PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".bin", ".ckpt", ".joblib")
-SKIPPED_PARAMS = ("callbacks", "verbose")
 
 
-def save(estimator: Any, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Write a fitted estimator to the folder ``path``, atomically."""
-    with staged_folder(path, overwrite=overwrite) as tmp:
-        write_model_files(estimator, tmp)
-    return Path(path)
-
-
-def write_model_files(estimator: Any, folder: Path) -> None:
-    """Write the model files into an existing folder (each file atomically)."""
-    from aekit.estimators.registry import ESTIMATORS
-
-    name = next((n for n in ESTIMATORS if ESTIMATORS.get(n) is type(estimator)), None)
-    if name is None or not hasattr(estimator, "module_"):
-        raise AekitError("only a fitted aekit estimator can be saved")
-    params = {k: v for k, v in estimator.get_params(deep=False).items() if k not in SKIPPED_PARAMS}
-    image_shape = getattr(estimator, "image_shape_", None)
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "aekit_version": __version__,
-        "torch_version": torch.__version__,
-        "estimator": name,
-        "params": _jsonable(params),
-        "model": estimator.config_.to_dict(),
-        "preprocessing": {"kind": estimator.scaler_.kind},
-        "input_schema": {
-            "n_features": int(estimator.n_features_in_),
-            "dtype": "float32",
-            "image_shape": list(image_shape) if image_shape else None,
-        },
-        "loss": {"likelihood": estimator.loss_, "reason": estimator.loss_reason_},
-    }
-    tensors = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
-    tensors["preprocessing.offset"] = torch.from_numpy(estimator.scaler_.offset.copy())
-    tensors["preprocessing.scale"] = torch.from_numpy(estimator.scaler_.scale.copy())
-    with atomic_path(folder / WEIGHTS) as tmp:
+def write_model_files(
+    folder: Path,
+    config: dict[str, Any],
+    tensors: dict[str, torch.Tensor],
+    history: dict[str, list[float]] | None = None,
+) -> None:
+    """Write a model's files into an existing folder, each atomically, the config last."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    with atomic_path(folder / layout.WEIGHTS) as tmp:
         save_file(tensors, str(tmp), metadata={"format": FORMAT})
-    atomic_write_text(folder / HISTORY, json.dumps(estimator.history_, indent=1))
-    atomic_write_text(folder / CONFIG, json.dumps(config, indent=2))  # last: marks completion
-
-
-def load(path: str | os.PathLike[str]) -> Any:
-    """Rebuild a fitted estimator from a model folder written by ``save``."""
-    folder = Path(path)
-    config = read_config(folder)
-    weights = folder / WEIGHTS
-    if not weights.is_file():
-        pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
-        if pickles:
-            raise ModelFileError(
-                f"{folder}: holds {pickles[0]} (a pickle) instead of {WEIGHTS}; "
-                "aekit never unpickles, refused"
-            )
-        raise ModelFileError(f"{folder}: incomplete model folder, {WEIGHTS} is missing")
-    try:
-        checked = config_schema.check(config)  # types, ranges, agreement: before any build
-        model_config, n_features = checked.model_config, checked.n_features
-        estimator = checked.estimator_class(**checked.params)
-    except AekitError as exc:
-        raise ModelFileError(f"{folder / CONFIG}: {exc}") from None
-    history = _read_history(folder / HISTORY)
-
-    with torch.device("meta"):  # shapes only: nothing allocated from the file's claims
-        expected = {k: tuple(v.shape) for k, v in build_module(model_config).state_dict().items()}
-    expected["preprocessing.offset"] = (n_features,)
-    expected["preprocessing.scale"] = (n_features,)
-    header = read_header(weights)
-    _check_tensors(weights, header, expected)
-    try:
-        tensors = load_file(str(weights))
-    except Exception as exc:  # safetensors' own checks: a last line of defence after ours
-        if type(exc).__name__ != "SafetensorError":
-            raise
-        raise ModelFileError(f"{weights}: not a valid safetensors file ({exc})") from None
-
-    module = build_module(model_config)
-    module.load_state_dict({k: tensors[k] for k in expected if not k.startswith("preprocessing.")})
-    module.eval()
-    estimator.module_ = module
-    estimator.config_ = model_config
-    estimator.scaler_ = Scaler(
-        checked.scale,
-        tensors["preprocessing.offset"].numpy(),
-        tensors["preprocessing.scale"].numpy(),
-    )
-    estimator.n_features_in_ = n_features
-    estimator.loss_, estimator.loss_reason_ = checked.likelihood, checked.reason
-    estimator.image_shape_ = checked.image_shape
-    estimator.history_ = history
-    estimator.n_iter_ = len(estimator.history_.get("loss", []))
-    return estimator
+    if history is not None:
+        atomic_write_text(folder / layout.HISTORY, json.dumps(history, indent=1))
+    record = {"format": FORMAT, "format_version": FORMAT_VERSION, **config}
+    atomic_write_text(folder / layout.CONFIG, json.dumps(record, indent=2))  # marks completion
 
 
 def read_config(folder: Path) -> dict[str, Any]:
@@ -137,21 +54,18 @@ def read_config(folder: Path) -> dict[str, Any]:
                 f"{folder}: a pickle file, not an aekit model folder; "
                 "aekit never unpickles, refused"
             )
-        raise ModelFileError(f"{folder}: not a model folder (expected a folder with {CONFIG})")
-    path = folder / CONFIG
+        raise ModelFileError(
+            f"{folder}: not a model folder (expected a folder with {layout.CONFIG})"
+        )
+    path = folder / layout.CONFIG
     if not path.is_file():
-        if (folder / CHECKPOINTS / RUN_FILE).is_file():
+        if layout.is_unfinished_run(folder):
             raise ModelFileError(
                 f"{folder}: an unfinished 'aekit train' run, no model yet; "
                 f"continue it with 'aekit train --resume {folder}'"
             )
-        raise ModelFileError(f"{folder}: incomplete model folder, {CONFIG} is missing")
-    if path.stat().st_size > MAX_JSON:
-        raise ModelFileError(f"{path}: larger than {MAX_JSON} bytes, refused")
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ModelFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
+        raise ModelFileError(f"{folder}: incomplete model folder, {layout.CONFIG} is missing")
+    config = read_json(path)
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an aekit model config (format is not {FORMAT!r})")
     version = config.get("format_version")
@@ -162,17 +76,48 @@ def read_config(folder: Path) -> dict[str, Any]:
             f"{path}: format version {version} is newer than this aekit reads "
             f"({FORMAT_VERSION}); upgrade aekit (pip install -U aekit)"
         )
-    for key, kind in (
-        ("params", dict),
-        ("model", dict),
-        ("input_schema", dict),
-        ("preprocessing", dict),
-        ("loss", dict),
-        ("estimator", str),
-    ):
-        if not isinstance(config.get(key), kind):
-            raise ModelFileError(f"{path}: field {key!r} is missing or not a {kind.__name__}")
+    if not isinstance(config.get("estimator"), str):
+        raise ModelFileError(f"{path}: field 'estimator' is missing or not a str")
     return config
+
+
+def require_fields(folder: Path, config: dict[str, Any], fields: dict[str, type]) -> None:
+    """Each of ``fields`` is in ``config`` with its JSON type, else one line naming it."""
+    for key, kind in fields.items():
+        if not isinstance(config.get(key), kind):
+            raise ModelFileError(
+                f"{folder / layout.CONFIG}: field {key!r} is missing or not a {kind.__name__}"
+            )
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of at most ``MAX_JSON`` bytes."""
+    if path.stat().st_size > MAX_JSON:
+        raise ModelFileError(f"{path}: larger than {MAX_JSON} bytes, refused")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ModelFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
+
+
+def read_tensors(folder: Path, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
+    """The tensors of ``model.safetensors``, once its header matches ``expected`` exactly."""
+    weights = folder / layout.WEIGHTS
+    if not weights.is_file():
+        pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        if pickles:
+            raise ModelFileError(
+                f"{folder}: holds {pickles[0]} (a pickle) instead of {layout.WEIGHTS}; "
+                "aekit never unpickles, refused"
+            )
+        raise ModelFileError(f"{folder}: incomplete model folder, {layout.WEIGHTS} is missing")
+    _check_tensors(weights, read_header(weights), expected)
+    try:
+        return load_file(str(weights))
+    except Exception as exc:  # safetensors' own checks: a last line of defence after ours
+        if type(exc).__name__ != "SafetensorError":
+            raise
+        raise ModelFileError(f"{weights}: not a valid safetensors file ({exc})") from None
 
 
 def _check_tensors(path: Path, header: dict, expected: dict[str, tuple[int, ...]]) -> None:
@@ -190,8 +135,9 @@ def _check_tensors(path: Path, header: dict, expected: dict[str, tuple[int, ...]
             )
 
 
-def _read_history(path: Path) -> dict[str, list[float]]:
+def read_history(folder: Path) -> dict[str, list[float]]:
     """The per-epoch losses: optional, but when present, a JSON object of number lists."""
+    path = folder / layout.HISTORY
     if not path.is_file():
         return {}
     if path.stat().st_size > MAX_JSON:
@@ -209,15 +155,4 @@ def _read_history(path: Path) -> dict[str, list[float]]:
         raise ModelFileError(
             f"{path}: not a history of per-epoch numbers; delete it to load the model without it"
         )
-    return history  # type: ignore[return-value]
-
-
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in params.items():
-        if isinstance(v, tuple):
-            v = list(v)
-        elif isinstance(v, np.generic):
-            v = v.item()
-        out[k] = v
-    return out
+    return history  # type: ignore[no-any-return]

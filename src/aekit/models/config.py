@@ -36,6 +36,10 @@ class MLPConfig:
     code_activation : str or None
         Nonlinearity on the code layer; None (the default) keeps it linear. A contractive
         autoencoder uses "sigmoid": its penalised hidden layer is the code.
+    top_k : int or None
+        Keep only the k largest code units (a k-sparse code, :mod:`aekit.models.top_k`).
+    top_k_alpha : float
+        Units kept when encoding: round(top_k_alpha * top_k).
     """
 
     n_features: int
@@ -45,6 +49,8 @@ class MLPConfig:
     likelihood: str = "gaussian"
     tied: bool = False
     code_activation: str | None = None  # None: linear code (older model files lack the field)
+    top_k: int | None = None  # None: a dense code
+    top_k_alpha: float = 1.0
     kind: str = field(default="mlp", init=False)  # registry name of the builder
 
     def __post_init__(self) -> None:
@@ -71,6 +77,7 @@ class MLPConfig:
             )
         if not isinstance(self.tied, bool):
             raise ConfigError(f"tied must be true or false, got {self.tied!r}")
+        check_top_k(self.top_k, self.top_k_alpha, self.code_size)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -93,3 +100,13 @@ MAX_WIDTH = 1 << 20
 def _positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
         raise ConfigError(f"{name} must be an integer in [1, {MAX_WIDTH}], got {value!r}")
+
+
+def check_top_k(k: int | None, alpha: float, code_size: int) -> None:
+    """A k-sparse code keeps 1..code_size units, and alpha >= 1 times as many when encoding."""
+    if k is None:
+        return
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= code_size:
+        raise ConfigError(f"top_k must be an integer in [1, code_size={code_size}], got {k!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 1 <= alpha <= 1e6:
+        raise ConfigError(f"top_k_alpha must be a number >= 1, got {alpha!r}")

@@ -24,10 +24,11 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError
-from aekit.models.config import ACTIVATIONS, LIKELIHOODS, MAX_WIDTH, _positive_int
+from aekit.models.config import ACTIVATIONS, LIKELIHOODS, MAX_WIDTH, _positive_int, check_top_k
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.schema import init_fields
+from aekit.models.top_k import TopK
 from aekit.objectives.likelihood import get_likelihood
 
 STRIDE = 2
@@ -56,6 +57,8 @@ class ConvConfig:
     likelihood : str
         "gaussian" (identity output, squared error) or "bernoulli" (logistic output,
         cross-entropy).
+    top_k, top_k_alpha :
+        A k-sparse code, as for :class:`~aekit.models.config.MLPConfig`.
     """
 
     n_features: int
@@ -65,6 +68,8 @@ class ConvConfig:
     code_size: int = 32
     activation: str = "elu"
     likelihood: str = "gaussian"
+    top_k: int | None = None  # None: a dense code
+    top_k_alpha: float = 1.0
     kind: str = field(default="conv", init=False)  # registry name of the builder
 
     def __post_init__(self) -> None:
@@ -105,6 +110,7 @@ class ConvConfig:
             raise ConfigError(
                 f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
             )
+        check_top_k(self.top_k, self.top_k_alpha, self.code_size)
         flat = self.channels[-1] * math.prod(self.feature_map_sizes()[-1])
         if flat > MAX_WIDTH:  # the linear layers' width: keep a crafted config's allocation sane
             raise ConfigError(
@@ -161,12 +167,16 @@ class ConvAutoencoder(nn.Module):
             )
         self.decoder_convs = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
+        self.top_k = TopK(config.top_k, config.top_k_alpha) if config.top_k else None
 
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
+    def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
         h = x.reshape(x.shape[0], *self.config.image_shape)  # (batch, C, H, W)
         for conv in self.encoder_convs:
             h = self.act(conv(h))  # (batch, channels[i], ceil(h / 2), ceil(w / 2))
-        return self.to_code(h.flatten(1))  # (batch, code_size)
+            if hidden is not None:
+                hidden.append(h.flatten(1))  # (batch, channels[i]·h·w), for penalties
+        code = self.to_code(h.flatten(1))  # (batch, code_size)
+        return code if self.top_k is None else self.top_k(code)
 
     def decode_raw(self, code: torch.Tensor) -> torch.Tensor:
         h = self.act(self.from_code(code))  # (batch, channels[-1]·h·w)
@@ -182,5 +192,6 @@ class ConvAutoencoder(nn.Module):
         return self.likelihood.mean(self.decode_raw(code))
 
     def forward(self, x: torch.Tensor) -> ModelOutput:
-        code = self.encode(x)
-        return ModelOutput(code=code, output=self.decode_raw(code))
+        hidden: list[torch.Tensor] = []
+        code = self.encode(x, hidden)
+        return ModelOutput(code=code, output=self.decode_raw(code), hidden=hidden)

@@ -17,6 +17,7 @@ from torch import nn
 from aekit.models.config import MLPConfig
 from aekit.models.init import initialise
 from aekit.models.output import ModelOutput
+from aekit.models.top_k import TopK
 from aekit.objectives.likelihood import get_likelihood
 
 _ACTIVATIONS = {
@@ -69,6 +70,7 @@ class MLPAutoencoder(nn.Module):
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
+        self.top_k = TopK(config.top_k, config.top_k_alpha) if config.top_k else None
         initialise(self, output=self.decoder_layers[-1])
 
     def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
@@ -82,6 +84,8 @@ class MLPAutoencoder(nn.Module):
                     hidden.append(h)
         if self.code_act is not None:  # linear code unless the config names an activation
             h = self.code_act(h)
+        if self.top_k is not None:  # a k-sparse code: the largest units only
+            h = self.top_k(h)
         return h  # (batch, code_size)
 
     def decode_raw(self, code: torch.Tensor) -> torch.Tensor:

@@ -100,10 +100,14 @@ class VariationalAutoencoder(nn.Module):
         self.act = make_activation(config.activation)
         initialise(self, output=self.decoder_layers[-1])
 
-    def posterior(self, x: torch.Tensor) -> DiagonalGaussian:
+    def posterior(
+        self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None
+    ) -> DiagonalGaussian:
         h = x  # (batch, n_features)
         for layer in self.encoder_layers:
             h = self.act(layer(h))
+            if hidden is not None:
+                hidden.append(h)  # (batch, width), for penalties
         mean, logvar = self.posterior_layer(h).chunk(2, dim=-1)  # each (batch, code_size)
         return DiagonalGaussian(mean, logvar)
 
@@ -124,6 +128,7 @@ class VariationalAutoencoder(nn.Module):
         return self.likelihood.mean(self.decode_raw(code))
 
     def forward(self, x: torch.Tensor) -> ModelOutput:
-        q = self.posterior(x)
+        hidden: list[torch.Tensor] = []
+        q = self.posterior(x, hidden)
         code = q.mode()
-        return ModelOutput(code=code, output=self.decode_raw(code), posterior=q)
+        return ModelOutput(code=code, output=self.decode_raw(code), hidden=hidden, posterior=q)

@@ -15,11 +15,15 @@ logged beside it to follow learning.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import torch
 
 from aekit.models.output import ModelOutput
 from aekit.objectives.objective import LossOutput
+
+if TYPE_CHECKING:
+    from aekit.models.rbm import RBM
 
 EVAL_SEED = 0  # evaluation draws its Gibbs chain from a fixed stream: same data, same loss
 
@@ -42,13 +46,14 @@ class ContrastiveDivergence:
     ) -> LossOutput:
         if generator is None or not train:
             generator = torch.Generator(device=x.device).manual_seed(EVAL_SEED)
+        rbm = cast("RBM", model)  # nn.Module attributes read as Tensor | Module: name the type
         # Free energies are differences of large sums: compute them in float32 always.
         with torch.autocast(x.device.type, enabled=False):
             x = x.float()
-            v_k = model.gibbs(x, self.k, generator).detach()  # (batch, n_features)
-            loss = model.free_energy(x).mean() - model.free_energy(v_k).mean()
-            code = model.hidden_probs(x)  # (batch, code_size)
-            mean = model.visible_mean(code)  # (batch, n_features)
+            v_k = rbm.gibbs(x, self.k, generator).detach()  # (batch, n_features)
+            loss = rbm.free_energy(x).mean() - rbm.free_energy(v_k).mean()
+            code = rbm.hidden_probs(x)  # (batch, code_size)
+            mean = rbm.visible_mean(code)  # (batch, n_features)
             reconstruction = (mean - x).square().sum(dim=1).mean()
         return LossOutput(
             loss=loss,

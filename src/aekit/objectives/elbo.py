@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import torch
 from torch import nn
 
 from aekit.models.output import ModelOutput
 from aekit.objectives.likelihood import Likelihood
-from aekit.objectives.objective import LossOutput
+from aekit.objectives.objective import Objective
+
+if TYPE_CHECKING:
+    from aekit.models.vae import VariationalAutoencoder
 
 LOG_2PI = math.log(2.0 * math.pi)
 EVAL_SEED = 0  # evaluation without a generator draws its sample from this fixed seed
@@ -45,16 +49,17 @@ def data_log_prob(likelihood: Likelihood, output: torch.Tensor, x: torch.Tensor)
 
 
 @dataclass
-class ELBOObjective:
+class ELBOObjective(Objective):
     """Loss = −ELBO per sample (batch mean), terms "reconstruction" (−log p(x|z)) and "kl".
 
     In training, z is drawn with the engine's seeded ``generator``. At ``train=False`` the
     same one-sample estimate is used (not the posterior mean, which is no bound): with the
     given generator, or, when none is given, with a fresh one seeded ``EVAL_SEED``, so
-    validation losses and ``score`` are deterministic.
+    validation losses and ``score`` are deterministic. A corruption (a denoising VAE: the
+    posterior of the corrupted input must explain the clean one) and penalties compose as
+    for any :class:`~aekit.objectives.objective.Objective`.
     """
 
-    likelihood: Likelihood
     beta: float = 1.0
 
     @property
@@ -62,24 +67,25 @@ class ELBOObjective:
         """False: every step draws a posterior sample, which a CUDA graph cannot replay."""
         return False
 
-    def __call__(
+    def data_terms(
         self,
         model: nn.Module,
+        x_in: torch.Tensor,
         x: torch.Tensor,
         *,
-        train: bool = True,
-        generator: torch.Generator | None = None,
-    ) -> LossOutput:
+        train: bool,
+        generator: torch.Generator | None,
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor], ModelOutput]:
         if generator is None and not train:
             generator = torch.Generator(device=x.device).manual_seed(EVAL_SEED)
-        q = model.posterior(x)
+        # The engine passes an nn.Module, whose attributes read as ``Tensor | Module``: name it.
+        vae = cast("VariationalAutoencoder", model)
+        hidden: list[torch.Tensor] = []
+        q = vae.posterior(x_in, hidden)
         z = q.sample(generator)  # (batch, code_size)
-        output = model.decode_raw(z)  # (batch, n_features)
+        output = vae.decode_raw(z)  # (batch, n_features)
         reconstruction = -data_log_prob(self.likelihood, output, x)  # (batch,)
         kl = q.kl()  # (batch,)
-        total = reconstruction + self.beta * kl
-        return LossOutput(
-            loss=total.mean(),
-            terms={"reconstruction": reconstruction.mean(), "kl": kl.mean()},
-            forward=ModelOutput(code=q.mode(), output=output, posterior=q),
-        )
+        terms = {"reconstruction": reconstruction.mean(), "kl": kl.mean()}
+        out = ModelOutput(code=q.mode(), output=output, hidden=hidden, posterior=q)
+        return reconstruction + self.beta * kl, terms, out

@@ -13,6 +13,7 @@ exact, Gaussian with unit variance including its −(d/2)·log 2π).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, cast
 
 import torch
 from torch import nn
@@ -20,6 +21,9 @@ from torch import nn
 from aekit.errors import ConfigError, DataError
 from aekit.models.posterior import standard_normal_log_prob
 from aekit.objectives.elbo import data_log_prob
+
+if TYPE_CHECKING:
+    from aekit.models.vae import VariationalAutoencoder
 
 MAX_ROWS = 16384  # k × batch rows decoded at once, to bound memory
 
@@ -50,14 +54,15 @@ def iwae_log_likelihood(
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
+    vae = cast("VariationalAutoencoder", model)  # nn.Module attributes read as Tensor | Module
     batch = max(1, MAX_ROWS // k)
     parts = []
     for start in range(0, X.shape[0], batch):
         xb = X[start : start + batch]  # (batch, n_features)
-        q = model.posterior(xb)
+        q = vae.posterior(xb)
         z = q.sample(generator, (k,))  # (k, batch, code_size)
         log_w = (
-            data_log_prob(model.likelihood, model.decode_raw(z), xb)  # log p(x|z)
+            data_log_prob(vae.likelihood, vae.decode_raw(z), xb)  # log p(x|z)
             + standard_normal_log_prob(z)  # log p(z)
             - q.log_prob(z)  # log q(z|x)
         )  # (k, batch)

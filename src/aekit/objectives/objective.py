@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -28,8 +29,32 @@ class LossOutput:
     forward: ModelOutput
 
 
+class TrainingObjective(Protocol):
+    """Any objective the training engine can minimise: :class:`Objective`, the ELBO,
+    contrastive divergence, cross-entropy. Type hints that accept all of them use this."""
+
+    @property
+    def graph_safe(self) -> bool: ...
+
+    def __call__(
+        self,
+        model: nn.Module,
+        x: torch.Tensor,
+        /,
+        *,
+        train: bool = ...,
+        generator: torch.Generator | None = ...,
+    ) -> LossOutput: ...
+
+
 @dataclass
 class Objective:
+    """Reconstruction loss + penalties, on a (possibly corrupted) input.
+
+    Subclasses change how the data term is computed (:meth:`data_terms`: the ELBO of a
+    variational autoencoder, say); the corruption and the penalties compose with any.
+    """
+
     likelihood: Likelihood
     penalties: Sequence[tuple[str, Penalty]] = field(default_factory=tuple)
     corruption: Corruption | None = None  # applied in training only
@@ -48,12 +73,23 @@ class Objective:
         generator: torch.Generator | None = None,
     ) -> LossOutput:
         x_in = self.corruption(x, generator) if (train and self.corruption) else x
-        out: ModelOutput = model(x_in)
-        reconstruction = self.likelihood.loss(out.output, x)  # (batch,)
-        terms = {"reconstruction": reconstruction.mean()}
-        total = reconstruction
+        total, terms, out = self.data_terms(model, x_in, x, train=train, generator=generator)
         for name, penalty in self.penalties:
             value = penalty(model, x_in, out).float()
             terms[name] = value.mean()
             total = total + value
         return LossOutput(loss=total.mean(), terms=terms, forward=out)
+
+    def data_terms(
+        self,
+        model: nn.Module,
+        x_in: torch.Tensor,
+        x: torch.Tensor,
+        *,
+        train: bool,
+        generator: torch.Generator | None,
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor], ModelOutput]:
+        """Per-sample data loss (batch,), its named batch means, and the forward output."""
+        out: ModelOutput = model(x_in)
+        reconstruction = self.likelihood.loss(out.output, x)  # (batch,): the clean target
+        return reconstruction, {"reconstruction": reconstruction.mean()}, out

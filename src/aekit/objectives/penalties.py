@@ -17,6 +17,9 @@ Each factory returns a :data:`~aekit.objectives.objective.Penalty`:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol, cast
+
 import torch
 from torch import nn
 
@@ -26,6 +29,16 @@ from aekit.objectives.batch_stats import batch_mean
 from aekit.objectives.objective import Penalty
 
 EPS = 1e-6  # keeps log(ρ̂) finite when a unit saturates
+
+
+# What the Jacobian needs of a model. Penalties get a plain nn.Module, whose attributes read
+# as ``Tensor | Module`` to a type checker, so the functions below cast it to one of these.
+class _Encoder(Protocol):
+    def encode(self, x: torch.Tensor, /) -> torch.Tensor: ...
+
+
+class _LinearEncoder(_Encoder, Protocol):
+    encoder_layers: Sequence[nn.Linear]  # one layer where the closed form applies
 
 
 def check_unit_interval(activation: str | None) -> None:
@@ -107,8 +120,9 @@ def closed_form_jacobian_norm(
     """Σ_j (h_j(1−h_j))² Σ_i W_ji² for h = σ(Wx + b) (Rifai et al. 2011)."""
     if not has_closed_form(model):
         raise ConfigError("the closed form needs a one-layer encoder with a sigmoid code")
-    h = _wide(model.encode(x) if code is None else code)  # (batch, code_size)
-    weight = _wide(model.encoder_layers[0].weight)  # (code_size, n_features)
+    encoder = cast(_LinearEncoder, model)
+    h = _wide(encoder.encode(x) if code is None else code)  # (batch, code_size)
+    weight = _wide(encoder.encoder_layers[0].weight)  # (code_size, n_features)
     row_norms = weight.square().sum(dim=1).to(h.dtype)  # (code_size,)
     return (h * (1 - h)).square() @ row_norms  # (batch,)
 
@@ -120,8 +134,10 @@ def autograd_jacobian_norm(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     graph to the weights, so the norm can be trained on; it works under ``no_grad`` too.
     """
 
+    encoder = cast(_Encoder, model)
+
     def encode_one(xi: torch.Tensor) -> torch.Tensor:
-        return model.encode(xi.unsqueeze(0)).squeeze(0)  # (code_size,)
+        return encoder.encode(xi.unsqueeze(0)).squeeze(0)  # (code_size,)
 
     jac = torch.func.vmap(torch.func.jacrev(encode_one))(x)  # (batch, code_size, n_features)
     return _wide(jac).square().flatten(1).sum(dim=1)  # (batch,)

@@ -8,7 +8,9 @@ path; nothing here touches pyplot or matplotlib's global state.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 from matplotlib import colormaps
@@ -24,6 +26,12 @@ from aekit.reporting._render import check_destination, new_figure, save_figure
 NOT_LOSS_TERMS = frozenset({"lr", "epoch_time", "best_epoch"})
 MAX_POINTS = 5000  # scatter at most this many points; more only slows the drawing
 MAX_CATEGORIES = 20  # more distinct labels than this are coloured on a continuous scale
+
+
+class _LineStyle(TypedDict):
+    color: str
+    linestyle: str
+    linewidth: float
 
 
 def plot_loss_curve(
@@ -100,7 +108,7 @@ def _term_colours(series: dict[str, np.ndarray]) -> dict[str, str]:
     return {base: f"C{(i + 2) % 10}" for i, base in enumerate(bases)}
 
 
-def _line_style(name: str, term_colours: dict[str, str]) -> dict[str, object]:
+def _line_style(name: str, term_colours: dict[str, str]) -> _LineStyle:
     if name == "loss":
         return {"color": "C0", "linestyle": "-", "linewidth": 2}
     if name == "val_loss":
@@ -110,7 +118,7 @@ def _line_style(name: str, term_colours: dict[str, str]) -> dict[str, object]:
     return {"color": colour, "linestyle": "-." if validation else "--", "linewidth": 1.2}
 
 
-def _wants_log_scale(all_values) -> bool:  # type: ignore[no-untyped-def]
+def _wants_log_scale(all_values: Iterable[np.ndarray]) -> bool:
     values = np.concatenate([v[np.isfinite(v)] for v in all_values])
     if values.size == 0 or np.any(values <= 0):
         return False

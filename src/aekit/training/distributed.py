@@ -40,7 +40,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import numpy as np
 import torch
@@ -51,12 +51,13 @@ from aekit.errors import ConfigError, TrainingError
 from aekit.objectives.batch_stats import split_batch
 from aekit.objectives.objective import LossOutput, Objective
 from aekit.training.checkpoint import TrainState
-from aekit.training.steps import EagerStep
+from aekit.training.steps import Step
 
 LAUNCH_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 TIMEOUT_VARIABLE = "AEKIT_DIST_TIMEOUT"
 DEFAULT_TIMEOUT_S = 300.0  # covers rank 0 writing a checkpoint while the others wait
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -185,15 +186,15 @@ def leave(code: int) -> NoReturn:
     os._exit(code)
 
 
-def within_session(fn: F) -> F:
+def within_session(fn: Callable[P, R]) -> Callable[P, R]:
     """Run ``fn`` inside :func:`session`: the engine joins a torchrun job by itself."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with session():
             return fn(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _lost_contact(exc: RuntimeError) -> bool:
@@ -262,14 +263,29 @@ def my_slice(rows: int, ctx: Context) -> tuple[int, int]:
 
 # -- batches and steps -------------------------------------------------------------------------
 class ShardedBatches:
-    """This process's rows of each global batch; it moves only those to its device."""
+    """This process's rows of each global batch; it moves only those to its device.
+
+    ``X`` holds the training rows, ``validation`` the validation rows (None: none), both on
+    the CPU. A :class:`aekit.training.batches.BatchSource`.
+    """
 
     def __init__(
-        self, X: torch.Tensor, batch_size: int, ctx: Context, device: torch.device
+        self,
+        X: torch.Tensor,
+        batch_size: int,
+        ctx: Context,
+        device: torch.device,
+        *,
+        validation: torch.Tensor | None = None,
     ) -> None:
         self.X, self.batch_size, self.ctx, self.device = X, batch_size, ctx, device
+        self.X_val = validation
 
-    def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple]]:
+    def order(self, generator: torch.Generator) -> torch.Tensor:
+        """The same permutation on every process: the seed was agreed on."""
+        return torch.randperm(self.X.shape[0], generator=generator)
+
+    def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """``(begin, step arguments)`` for the global batches from row ``start`` of ``perm``."""
         n, plan, parts, offset = perm.numel(), [], [], 0
         for begin in range(start, n, self.batch_size):
@@ -282,6 +298,25 @@ class ShardedBatches:
         X_mine = self.X[mine].to(self.device, non_blocking=True)  # (my rows, n_features)
         for begin, at, count, rows in plan:
             yield begin, (X_mine, at, count, rows)
+
+    def validation(
+        self,
+        model: nn.Module,
+        objective: Objective,
+        batch_size: int,
+        autocast_dtype: torch.dtype | None,
+    ) -> dict[str, float]:
+        if self.X_val is None:
+            return {}
+        return evaluate_loss(
+            model, objective, self.X_val, batch_size, autocast_dtype, self.device, self.ctx
+        )
+
+    def peak_abs(self) -> float:
+        return float(self.X.abs().max())
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {}
 
 
 class ObjectiveModule(nn.Module):
@@ -301,10 +336,10 @@ class ObjectiveModule(nn.Module):
         return self.objective(self.model, x, train=True, generator=generator)
 
 
-class ShardedStep(EagerStep):
+class ShardedStep(Step):
     """An eager step on this process's slice of a global batch; DDP averages the gradient."""
 
-    def __init__(self, *args, ctx: Context, device: torch.device) -> None:
+    def __init__(self, *args: Any, ctx: Context, device: torch.device) -> None:
         super().__init__(*args)
         self.world_size = ctx.world_size
         ids = [device.index] if device.type == "cuda" else None

@@ -9,7 +9,7 @@ chunks keep disk reads sequential; shuffling inside and between chunks is the us
 compromise of out-of-core SGD (a full shuffle would read one row per seek).
 
 The validation split is the same seeded random row set as for in-memory data
-(:func:`aekit.training.engine.split_validation`); its rows are left out of the training
+(:func:`aekit.training.validation.split_validation`); its rows are left out of the training
 chunks and evaluated chunk by chunk, so validation never holds more than a chunk either.
 
 The epoch's order is drawn from the engine's generator (:meth:`StreamedBatches.order`), so a
@@ -21,11 +21,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from aekit.errors import ConfigError, DataError
+from aekit.objectives.objective import Objective
+from aekit.training.validation import evaluate_parts
 
 MB = 2**20
 
@@ -85,9 +89,9 @@ def refuse_under_torchrun() -> ConfigError:
 class StreamedBatches:
     """Batches from a memory-mapped array, one chunk on the device at a time.
 
-    Same ``epoch(perm, start)`` shape as :class:`aekit.training.engine.ResidentBatches`:
-    ``perm`` holds row numbers of the array in this epoch's order (from :meth:`order`),
-    ``start`` the position in it to continue from (a checkpoint's ``next_begin``).
+    A :class:`aekit.training.batches.BatchSource`: ``perm`` holds row numbers of the array
+    in this epoch's order (from :meth:`order`), ``start`` the position in it to continue
+    from (a checkpoint's ``next_begin``).
     """
 
     def __init__(
@@ -116,7 +120,7 @@ class StreamedBatches:
             parts.append(rows[torch.randperm(rows.numel(), generator=generator)])
         return torch.cat(parts)
 
-    def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple]]:
+    def epoch(self, perm: torch.Tensor, start: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """``(begin, step arguments)`` for the batches from position ``start`` of ``perm``."""
         bs = self.batch_size
         ids, counts = torch.unique_consecutive(perm // self.rows_per_chunk, return_counts=True)
@@ -151,6 +155,23 @@ class StreamedBatches:
             if rows.numel():
                 yield self._load(c, torch.device("cpu"))[rows - c * self.rows_per_chunk]
 
+    def validation(
+        self,
+        model: nn.Module,
+        objective: Objective,
+        batch_size: int,
+        autocast_dtype: torch.dtype | None,
+    ) -> dict[str, float]:
+        """The validation loss pooled over the chunks; empty without validation rows."""
+        if self.val_rows is None:
+            return {}
+        parts = self.validation_parts()
+        return evaluate_parts(model, objective, parts, batch_size, autocast_dtype, self.device)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The chunking decides the order of each epoch."""
+        return {"stream_chunk_rows": self.rows_per_chunk}
+
     def peak_abs(self) -> float:
         """Largest |value| of the scaled training data (read chunk by chunk, for errors)."""
         return max(
@@ -179,7 +200,8 @@ def scan(array: np.ndarray, rows_per_chunk: int, name: str = "X") -> dict[str, n
     :class:`~aekit.errors.DataError` on NaN or infinity, naming the first bad row.
     """
     data = MappedRows(array)
-    n_seen, lo, hi, mean, m2 = 0, None, None, None, None
+    n_seen = 0
+    pooled: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None  # lo hi mean m2
     for start in range(0, data.shape[0], rows_per_chunk):
         part = data.read(start, start + rows_per_chunk).numpy()  # (rows, n_features)
         finite = np.isfinite(part).all(axis=1)
@@ -192,12 +214,19 @@ def scan(array: np.ndarray, rows_per_chunk: int, name: str = "X") -> dict[str, n
         part_mean = part.mean(axis=0, dtype=np.float64)
         part -= part_mean.astype(np.float32)  # in place: no float64 copy of the chunk
         part_m2 = np.square(part, out=part).sum(axis=0, dtype=np.float64)
-        if mean is None:
-            lo, hi, mean, m2 = part_lo, part_hi, part_mean, part_m2
+        if pooled is None:
+            pooled = part_lo, part_hi, part_mean, part_m2
         else:
-            lo, hi = np.minimum(lo, part_lo), np.maximum(hi, part_hi)
+            lo, hi, mean, m2 = pooled
             delta, total = part_mean - mean, n_seen + k
-            mean = mean + delta * (k / total)
-            m2 = m2 + part_m2 + np.square(delta) * (n_seen * k / total)
+            pooled = (
+                np.minimum(lo, part_lo),
+                np.maximum(hi, part_hi),
+                mean + delta * (k / total),
+                m2 + part_m2 + np.square(delta) * (n_seen * k / total),
+            )
         n_seen += k
-    return {"minimum": lo, "maximum": hi, "mean": mean, "std": np.sqrt(m2 / n_seen)}  # type: ignore[dict-item, operator]
+    if pooled is None:
+        raise DataError(f"{name}: has no rows")
+    lo, hi, mean, m2 = pooled
+    return {"minimum": lo, "maximum": hi, "mean": mean, "std": np.sqrt(m2 / n_seen)}

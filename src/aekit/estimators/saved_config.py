@@ -1,4 +1,4 @@
-"""The schema of a model folder's ``config.json``, checked before anything is built.
+"""The schema of a saved member's ``config.json``, checked before anything is built.
 
 Each record is a dataclass whose annotations give the expected JSON types (checked by
 :mod:`aekit.models.schema`); the ranges and cross-checks that types cannot say are below.
@@ -70,10 +70,8 @@ class Checked:
     reason: str
 
 
-def check(config: dict[str, Any]) -> Checked:
-    """Check every record of ``config`` (types, ranges, agreement); raise ConfigError."""
-    from aekit.estimators.registry import ESTIMATORS
-
+def check(config: dict[str, Any], cls: type) -> Checked:
+    """Check every record of ``config`` for estimator ``cls``; raise ConfigError."""
     check_fields(ConfigFile, config, "config")
     check_fields(InputSchema, config["input_schema"], "input_schema")
     check_fields(Preprocessing, config["preprocessing"], "preprocessing")
@@ -101,7 +99,6 @@ def check(config: dict[str, Any]) -> Checked:
             f"loss.likelihood must be one of {', '.join(LIKELIHOODS)}, got {loss['likelihood']!r}"
         )
 
-    cls = ESTIMATORS.get(config["estimator"])
     params = config["params"]
     for name in NOT_SAVED_PARAMS:
         if name in params:

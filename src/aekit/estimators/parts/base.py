@@ -1,0 +1,83 @@
+"""What a part of a family member is: parameters, checks, and what it adds to a fit.
+
+A member is an architecture (how the network is built and which objective trains it)
+composed with parts: a corruption of the input, penalty terms, a code selection, a training
+procedure. Each part declares its parameters (:class:`~aekit.estimators.params.Param`),
+checks their combination with the rest in :meth:`Part.check` (one-line errors), and
+contributes to the fit through the hooks below, each a no-op unless the part is switched on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from aekit.estimators.params import Param
+from aekit.objectives.likelihood import Likelihood
+from aekit.objectives.objective import Corruption, Objective, Penalty
+
+
+class Part:
+    """A composable piece of a member; subclasses override the hooks they need."""
+
+    name: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    def check(self, est: Any, architecture: Architecture) -> None:
+        """Refuse a combination of parameter values that is not defined, in one line."""
+
+    def config_fields(self, est: Any) -> dict[str, Any]:
+        """Fields this part adds to the model config (saved with the model)."""
+        return {}
+
+    def corruption(self, est: Any) -> Corruption | None:
+        return None
+
+    def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
+        return []
+
+    def procedure(self, est: Any) -> Any:
+        """A training procedure replacing end-to-end training, or None."""
+        return None
+
+
+class Architecture(Part):
+    """How the network is built and trained: a model config, and its objective.
+
+    ``parts`` are those defined for this architecture: a member built on it takes their
+    parameters, and no others.
+    """
+
+    parts: ClassVar[Sequence[Part]] = ()
+    bf16_on_cpu: ClassVar[bool] = True  # may precision="auto" pick bf16 on a capable CPU
+
+    def make_config(
+        self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
+    ) -> Any:
+        raise NotImplementedError
+
+    def n_hidden(self, est: Any) -> int:
+        """How many hidden layers the encoder has before the code (penalties read them)."""
+        return len(sizes(est.hidden))
+
+    def part_fields(self, est: Any) -> dict[str, Any]:
+        """What the parts add to the model config (a k-sparse code's k)."""
+        found: dict[str, Any] = {}
+        for part in self.parts:
+            found.update(part.config_fields(est))
+        return found
+
+    def objective(
+        self,
+        est: Any,
+        likelihood: Likelihood,
+        corruption: Corruption | None,
+        penalties: list[tuple[str, Penalty]],
+    ) -> Any:
+        """Reconstruction under the likelihood, with the parts' corruption and penalties."""
+        return Objective(likelihood, penalties=penalties, corruption=corruption)
+
+
+def sizes(value: Any) -> tuple[int, ...]:
+    """A widths parameter as a tuple: ``128`` means ``(128,)``."""
+    return (int(value),) if isinstance(value, int) else tuple(int(v) for v in value)

@@ -1,0 +1,60 @@
+"""The multilayer architecture: encoder widths mirrored by the decoder, optionally tied.
+
+Every part composes with it: corruption, sparsity, contraction, a k-sparse code, and greedy
+layer-wise pretraining.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aekit.estimators.params import Choice, Flag, Int, Param, Sizes
+from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.contraction import Contraction
+from aekit.estimators.parts.corruption import InputCorruption
+from aekit.estimators.parts.greedy import GreedyPretraining
+from aekit.estimators.parts.sparsity import Sparsity
+from aekit.estimators.parts.top_k import TopK
+from aekit.models.config import ACTIVATIONS, MLPConfig
+
+HIDDEN = Param(
+    "hidden", (256, 128), Sizes(), "encoder hidden widths, input side first; the decoder mirrors"
+)
+CODE_SIZE = Param("code_size", 32, Int(1), "width of the code (what transform returns)")
+ACTIVATION = Param("activation", "elu", Choice(ACTIVATIONS), "hidden-unit nonlinearity")
+
+
+class MLP(Architecture):
+    name = "mlp"
+    params = (
+        HIDDEN,
+        CODE_SIZE,
+        ACTIVATION,
+        Param(
+            "code_activation",
+            None,
+            Choice(ACTIVATIONS),
+            "nonlinearity on the code layer",
+            none=True,
+            none_means="a linear code",
+        ),
+        Param("tied", False, Flag(), "decoder layer i uses encoder layer i's transposed weight"),
+    )
+    parts = (InputCorruption(), Sparsity(), Contraction(), TopK(), GreedyPretraining())
+
+    def check(self, est: Any, architecture: Architecture) -> None:
+        HIDDEN.kind.check("hidden", est.hidden)
+
+    def make_config(
+        self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
+    ) -> MLPConfig:
+        return MLPConfig(
+            n_features=n_features,
+            hidden=sizes(est.hidden),
+            code_size=est.code_size,
+            activation=est.activation,
+            likelihood=likelihood,
+            tied=est.tied,
+            code_activation=est.code_activation,
+            **self.part_fields(est),
+        )

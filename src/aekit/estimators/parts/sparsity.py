@@ -1,0 +1,59 @@
+"""The sparsity part: a penalty that makes the first hidden layer fire rarely.
+
+KL(ρ‖ρ̂) on each unit's mean activation (Ng, "Sparse autoencoder", CS294A notes, 2011) or an
+L1 penalty on the activations; see :mod:`aekit.objectives.penalties`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aekit.errors import ConfigError
+from aekit.estimators.params import Choice, Number, Param
+from aekit.estimators.parts.base import Architecture, Part
+from aekit.objectives.objective import Penalty
+from aekit.objectives.penalties import check_unit_interval, kl_sparsity, l1_activity
+
+SPARSE_LAYER = 0  # the first hidden layer: the one whose filters plot_filters draws
+
+
+class Sparsity(Part):
+    name = "sparsity"
+    params = (
+        Param(
+            "sparsity",
+            None,
+            Choice(("kl", "l1")),
+            "penalty on the first hidden layer: kl (beta * KL(rho || mean activation), needs "
+            "sigmoid units) or l1 (lambda * sum |h|)",
+            none=True,
+            none_means="no sparsity penalty",
+        ),
+        Param(
+            "sparsity_target",
+            0.05,
+            Number(0, 1, "neither"),
+            "rho, the mean activation kl sparsity aims at",
+        ),
+        Param("sparsity_weight", 3.0, Number(0, None, "left"), "beta for kl, lambda for l1"),
+    )
+
+    def check(self, est: Any, architecture: Architecture) -> None:
+        if est.sparsity is None:
+            return
+        if architecture.n_hidden(est) < 1:
+            raise ConfigError(
+                f"sparsity={est.sparsity!r} needs at least one hidden layer before the code "
+                "(hidden=(n,))"
+            )
+        if est.sparsity == "kl":
+            check_unit_interval(est.activation)
+
+    def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
+        if est.sparsity is None:
+            return []
+        if est.sparsity == "kl":
+            penalty = kl_sparsity(est.sparsity_target, est.sparsity_weight, layer=SPARSE_LAYER)
+        else:
+            penalty = l1_activity(est.sparsity_weight, layer=SPARSE_LAYER)
+        return [("sparsity", penalty)]

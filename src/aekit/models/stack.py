@@ -1,0 +1,100 @@
+"""The layers of a greedily pretrained stack, and how they unroll into a deep autoencoder.
+
+Each layer of a stack is trained alone to model its input (the output of the frozen layers
+below): a one-hidden-layer autoencoder (Bengio et al. 2007) or an RBM trained by contrastive
+divergence (Hinton & Salakhutdinov 2006, "Reducing the dimensionality of data with neural
+networks"). The first layer models the data with the data's likelihood; upper layers model
+hidden activations, Bernoulli for sigmoid units and Gaussian otherwise; the top (code) layer
+is linear (linear Gaussian hidden units for an RBM).
+
+Unrolling copies them into an :class:`~aekit.models.mlp.MLPAutoencoder`: encoder layer ``i``
+gets layer ``i``'s encoder weight and bias, the mirrored decoder layer its decoder weight
+(the transpose ``W.T`` for tied layers and RBMs) and decoder bias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from aekit.errors import ConfigError
+from aekit.models.init import initialise
+from aekit.models.mlp import MLPAutoencoder, TiedLinear, make_activation
+from aekit.models.output import ModelOutput
+from aekit.models.rbm import RBM, RBMConfig
+from aekit.objectives.likelihood import Likelihood, get_likelihood
+
+KINDS = ("autoencoder", "rbm")
+
+
+class LayerAutoencoder(nn.Module):
+    """One layer of a stack: ``encoder`` + activation (or linear) and a decoder back."""
+
+    def __init__(
+        self, n_in: int, n_out: int, activation: str | None, likelihood: Likelihood, tied: bool
+    ) -> None:
+        super().__init__()
+        self.likelihood = likelihood
+        self.encoder = nn.Linear(n_in, n_out)
+        self.decoder = TiedLinear(self.encoder) if tied else nn.Linear(n_out, n_in)
+        self.act = make_activation(activation) if activation else nn.Identity()
+        initialise(self, output=self.decoder)  # as the whole network's layers would be
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.encoder(x))  # (batch, n_out)
+
+    def forward(self, x: torch.Tensor) -> ModelOutput:
+        code = self.encode(x)
+        return ModelOutput(code=code, output=self.decoder(code))  # output: (batch, n_in)
+
+
+def make_layer(
+    kind: str,
+    n_in: int,
+    n_out: int,
+    *,
+    activation: str,
+    likelihood: str,
+    top: bool,
+    tied: bool = True,
+) -> nn.Module:
+    """The module that pretrains one layer; ``top`` makes its hidden units linear."""
+    if kind == "rbm":
+        if activation != "sigmoid" and not top:
+            raise ConfigError("RBM pretraining needs activation='sigmoid' (logistic hidden units)")
+        hidden = "gaussian" if top else "bernoulli"
+        return RBM(RBMConfig(n_in, n_out, likelihood=likelihood, hidden_units=hidden))
+    if kind == "autoencoder":
+        act = None if top else activation
+        return LayerAutoencoder(n_in, n_out, act, get_likelihood(likelihood), tied)
+    raise ConfigError(f"pretraining must be one of {', '.join(KINDS)}, got {kind!r}")
+
+
+def hidden_likelihood(activation: str) -> str:
+    """The likelihood an upper layer reconstructs its input (hidden activations) with."""
+    return "bernoulli" if activation == "sigmoid" else "gaussian"
+
+
+def linear_pair(layer: nn.Module) -> tuple[torch.Tensor, ...]:
+    """(encoder weight, encoder bias, decoder weight, decoder bias) of a pretrained layer."""
+    if isinstance(layer, RBM):
+        return layer.W, layer.hidden_bias, layer.W.t(), layer.visible_bias
+    return layer.encoder.weight, layer.encoder.bias, layer.decoder.weight, layer.decoder.bias
+
+
+@torch.no_grad()
+def unroll(layers: Sequence[nn.Module], model: MLPAutoencoder) -> None:
+    """Copy the pretrained layers into ``model``'s encoder and mirrored decoder, in place."""
+    n = len(model.encoder_layers)
+    if len(layers) != n:
+        raise ConfigError(f"{len(layers)} pretrained layers cannot fill an {n}-layer encoder")
+    for i, layer in enumerate(layers):
+        w_enc, b_enc, w_dec, b_dec = (t.detach().cpu() for t in linear_pair(layer))
+        enc, dec = model.encoder_layers[i], model.decoder_layers[n - 1 - i]
+        enc.weight.copy_(w_enc)
+        enc.bias.copy_(b_enc)
+        if not isinstance(dec, TiedLinear):  # a tied decoder already reads enc.weight
+            dec.weight.copy_(w_dec)
+        dec.bias.copy_(b_dec)
