@@ -6,10 +6,12 @@ A check that cannot pass is listed in EXPECTED_FAILURES with the reason.
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from aekit import (
+    RBM,
     Autoencoder,
     ContractiveAutoencoder,
     ConvAutoencoder,
     DenoisingAutoencoder,
+    KSparseAutoencoder,
     PretrainedClassifier,
     SparseAutoencoder,
     StackedAutoencoder,
@@ -44,6 +46,8 @@ def _small(cls):
         _small(DenoisingAutoencoder),
         _small(ContractiveAutoencoder),
         _small(VariationalAutoencoder),
+        KSparseAutoencoder(hidden=(8,), code_size=4, top_k=2, epochs=3, random_state=0),
+        RBM(code_size=2, epochs=3, random_state=0),
         # The checks feed any number of features, mostly not a square: each row is read as a
         # one-pixel-high strip (a 1-D signal). The default (image_shape=None: a square image,
         # else a ConfigError asking for image_shape) would refuse most of their data.

@@ -118,11 +118,11 @@ def in_flag_words(message: str, params: Sequence[Param]) -> str:
     for p in sorted(params, key=lambda p: -len(p.name)):
         flag = p.flags[0]
         message = re.sub(rf"The '{p.name}' parameter of \w+ must be", f"{flag} must be", message)
-        message = re.sub(
-            rf"(?<![\w.-]){p.name}=('?)([^',;)\s]*)\1",
-            lambda m, flag=flag: f"{flag} {m.group(2)}",
-            message,
-        )
+
+        def spelled(m: re.Match[str], flag: str = flag) -> str:
+            return f"{flag} {m.group(2)}"
+
+        message = re.sub(rf"(?<![\w.-]){p.name}=('?)([^',;)\s]*)\1", spelled, message)
     return message
 
 

@@ -7,31 +7,37 @@ stderr and exit status 1; bad arguments exit 2 (argparse); Ctrl-C exits 130.
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from aekit._version import __version__
 from aekit.cli import flags
 from aekit.errors import AekitError
 
 
+class Parser(argparse.ArgumentParser):
+    """The parser of ``aekit`` and of each subcommand: no prefix matching ("--epoch 2" must
+    not silently mean --epochs), and help that shows each flag's default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", flags.HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; ``train`` gets the flags of the ``--model`` that ``argv`` names."""
     from aekit.cli import evaluate, listing, sample, train, use
 
-    # No prefix matching: "--epoch 2" must not silently mean --epochs.
-    parser_class = functools.partial(
-        argparse.ArgumentParser, allow_abbrev=False, formatter_class=flags.HelpFormatter
-    )
-    parser = parser_class(
+    parser = Parser(
         prog="aekit",
         description="Train and use autoencoders on your own data.",
         epilog="example: aekit train --data digits --out runs/digits",
     )
     parser.add_argument("--version", action="version", version=f"aekit {__version__}")
     sub = parser.add_subparsers(
-        dest="subcommand", required=True, metavar="COMMAND", parser_class=parser_class
+        dest="subcommand", required=True, metavar="COMMAND", parser_class=Parser
     )
     train.add_parser(sub, flags.model_from_argv(argv) if argv[:1] == ["train"] else "autoencoder")
     use.add_parsers(sub)

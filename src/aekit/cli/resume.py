@@ -30,8 +30,8 @@ import numpy as np
 from aekit.cli.signals import stop_on_signals
 from aekit.errors import ConfigError, ModelFileError, OutputError, TrainingInterrupted
 from aekit.io.atomic import atomic_write_text, check_output_folder
+from aekit.io import layout
 from aekit.io.layout import CHECKPOINTS, RUN_FILE
-from aekit.training.checkpoint import FILENAME as STATE_FILE
 
 RUN_FORMAT, RUN_VERSION = "aekit-train-run", 1
 NOT_SAVED = (
@@ -73,6 +73,7 @@ class Run:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.resuming = args.resume is not None
+        self.saved: dict[str, Any] | None = None
         if self.resuming:
             self.out = Path(args.resume)
             self.saved = _read_run(self.out)
@@ -83,13 +84,12 @@ class Run:
                     "the following arguments are required: --data, --out (or --resume DIR)"
                 )
             self.out = Path(args.out)
-            if (self.out / CHECKPOINTS / RUN_FILE).is_file() and not args.overwrite:
+            if layout.is_unfinished_run(self.out) and not args.overwrite:
                 raise OutputError(
                     f"{self.out} holds an interrupted run; continue it with "
                     f"'aekit train --resume {_quoted(self.out)}' or start again with --overwrite"
                 )
             check_output_folder(self.out, overwrite=args.overwrite)  # before any training
-            self.saved = None
         self.folder = self.out / CHECKPOINTS
         self._created: list[Path] = []
 
@@ -156,7 +156,7 @@ class Run:
             raise
 
     def _has_checkpoint(self) -> bool:
-        return self.folder.is_dir() and any(self.folder.rglob(STATE_FILE))
+        return layout.has_training_state(self.folder)
 
     def _discard(self) -> None:
         """After a failure: remove what this run created, unless a checkpoint is worth keeping."""

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from aekit.estimators.registry import ESTIMATORS
 from aekit.evaluation.metrics import compare_with_pca
 from aekit.io.atomic import atomic_write_text, staged_folder
 from aekit.training import distributed
+
+if TYPE_CHECKING:
+    from aekit.data.dataset import Dataset
 
 EXAMPLE = "example: aekit train --data digits --out runs/digits --hidden 128,64 --code-size 8"
 
@@ -91,13 +95,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _held_out(data):  # type: ignore[no-untyped-def]
+def _held_out(data: Dataset) -> tuple[np.ndarray, np.ndarray | None, str]:
     if data.X_test is not None:
         return data.X_test, data.y_test, "test"
     return data.X_train, data.y_train, "train"
 
 
-def _pictures(estimator, data, X_eval, y_eval, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def _pictures(
+    estimator: Any, data: Dataset, X_eval: np.ndarray, y_eval: np.ndarray | None, folder: Path
+) -> None:
     from aekit.evaluation.metrics import pca_errors
     from aekit.reporting import plot_codes, plot_loss_curve, plot_reconstructions
     from aekit.reporting.filters import plot_filters

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from aekit.cli.common import add_data_args
 from aekit.cli.outputs import check_array_output, load_data, write_array
 from aekit.errors import ConfigError
 from aekit.estimators.persistence import load
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from aekit.data.dataset import Dataset
 
 COMMANDS = {
     "encode": (
@@ -69,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def select_split(data, split: str):  # type: ignore[no-untyped-def]
+def select_split(data: Dataset, split: str) -> np.ndarray:
     if data.X_test is None or split == "train":
         return data.X_train
     return data.X_test if split == "test" else data.X_all()

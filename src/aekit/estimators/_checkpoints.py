@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from aekit.errors import ConfigError, ModelFileError, OutputError
+from aekit.io import layout
 from aekit.io.atomic import atomic_write_text
 
-FILENAME = "estimator.json"
+FILENAME = layout.ESTIMATOR_RECORD  # where: aekit.io.layout
 # Not part of what a run computes: how it reports progress, and where it runs.
 IGNORED_PARAMS = ("callbacks", "verbose", "device", "random_state")
 

@@ -250,7 +250,7 @@ class Param:
         """The type a model file's value must have (:mod:`aekit.models.schema` checks it)."""
         found: Any = self.kind.annotation
         for word in self.words:
-            found = found | Literal[word]  # type: ignore[operator]
+            found = found | Literal[word]
         return found | None if self.none else found
 
 

@@ -70,7 +70,7 @@ class Checked:
     reason: str
 
 
-def check(config: dict[str, Any], cls: type) -> Checked:
+def check(config: dict[str, Any], cls: type[object]) -> Checked:
     """Check every record of ``config`` for estimator ``cls``; raise ConfigError."""
     check_fields(ConfigFile, config, "config")
     check_fields(InputSchema, config["input_schema"], "input_schema")

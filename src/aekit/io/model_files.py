@@ -11,6 +11,7 @@ nothing is ever unpickled.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def read_config(folder: Path) -> dict[str, Any]:
     return config
 
 
-def require_fields(folder: Path, config: dict[str, Any], fields: dict[str, type]) -> None:
+def require_fields(folder: Path, config: dict[str, Any], fields: Mapping[str, type]) -> None:
     """Each of ``fields`` is in ``config`` with its JSON type, else one line naming it."""
     for key, kind in fields.items():
         if not isinstance(config.get(key), kind):
@@ -155,4 +156,4 @@ def read_history(folder: Path) -> dict[str, list[float]]:
         raise ModelFileError(
             f"{path}: not a history of per-epoch numbers; delete it to load the model without it"
         )
-    return history  # type: ignore[no-any-return]
+    return history

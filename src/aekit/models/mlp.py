@@ -38,6 +38,8 @@ def make_activation(name: str) -> nn.Module:
 class TiedLinear(nn.Module):
     """A linear map using the transpose of another layer's weight, with its own bias."""
 
+    _source: nn.Linear  # set in __init__, outside the module tree
+
     def __init__(self, source: nn.Linear) -> None:
         super().__init__()
         # Held outside the module tree so the shared weight is stored (and counted) once.
@@ -58,12 +60,10 @@ class MLPAutoencoder(nn.Module):
         self.config = config
         self.likelihood = get_likelihood(config.likelihood)
         sizes = [config.n_features, *config.hidden, config.code_size]
-        self.encoder_layers = nn.ModuleList(
-            nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-        )
+        encoders = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+        self.encoder_layers = nn.ModuleList(encoders)
         decoder: list[nn.Module] = []
-        for i in reversed(range(len(self.encoder_layers))):
-            enc = self.encoder_layers[i]
+        for enc in reversed(encoders):
             decoder.append(
                 TiedLinear(enc) if config.tied else nn.Linear(enc.out_features, enc.in_features)
             )

@@ -18,10 +18,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from aekit.errors import ModelFileError, OutputError
+from aekit.io import layout
 from aekit.io.atomic import atomic_path
 from aekit.io.safetensors_check import read_header
 
-FILENAME = "training_state.safetensors"
+FILENAME = layout.TRAINING_STATE  # where: aekit.io.layout
 VERSION = 1
 
 

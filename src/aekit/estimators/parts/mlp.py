@@ -17,8 +17,9 @@ from aekit.estimators.parts.sparsity import Sparsity
 from aekit.estimators.parts.top_k import TopK
 from aekit.models.config import ACTIVATIONS, MLPConfig
 
+HIDDEN_SIZES = Sizes()
 HIDDEN = Param(
-    "hidden", (256, 128), Sizes(), "encoder hidden widths, input side first; the decoder mirrors"
+    "hidden", (256, 128), HIDDEN_SIZES, "encoder hidden widths, input side first; the decoder mirrors"
 )
 CODE_SIZE = Param("code_size", 32, Int(1), "width of the code (what transform returns)")
 ACTIVATION = Param("activation", "elu", Choice(ACTIVATIONS), "hidden-unit nonlinearity")
@@ -43,7 +44,7 @@ class MLP(Architecture):
     parts = (InputCorruption(), Sparsity(), Contraction(), TopK(), GreedyPretraining())
 
     def check(self, est: Any, architecture: Architecture) -> None:
-        HIDDEN.kind.check("hidden", est.hidden)
+        HIDDEN_SIZES.check("hidden", est.hidden)
 
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None

@@ -14,7 +14,7 @@ from aekit.estimators.params import Number, Param
 from aekit.estimators.parts.base import Architecture, sizes
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
-from aekit.estimators.parts.mlp import ACTIVATION, CODE_SIZE, HIDDEN
+from aekit.estimators.parts.mlp import ACTIVATION, CODE_SIZE, HIDDEN, HIDDEN_SIZES
 from aekit.estimators.parts.sparsity import Sparsity
 from aekit.models.vae import VAEConfig
 from aekit.objectives.elbo import ELBOObjective
@@ -38,7 +38,7 @@ class Variational(Architecture):
     parts = (InputCorruption(), Sparsity(), Contraction())
 
     def check(self, est: Any, architecture: Architecture) -> None:
-        HIDDEN.kind.check("hidden", est.hidden)
+        HIDDEN_SIZES.check("hidden", est.hidden)
 
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
