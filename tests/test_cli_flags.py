@@ -7,8 +7,8 @@ import pytest
 
 from aekit.cli.flags import in_flag_words
 from aekit.cli.main import build_parser, main
-from aekit.estimators.registry import ESTIMATORS
 from aekit.estimators.parts.training import SETTING_NAMES
+from aekit.estimators.registry import ESTIMATORS
 
 MODELS = list(ESTIMATORS)
 
@@ -83,7 +83,7 @@ def test_python_messages_keep_python_names_and_the_cli_rewords_them():
     assert in_flag_words("scale='minmax' or loss='gaussian'", params) == (
         "--scale minmax or --loss gaussian"
     )
-    assert in_flag_words(
-        "The 'weight_decay' parameter of Autoencoder must be a float", params
-    ) == ("--weight-decay must be a float")
+    assert in_flag_words("The 'weight_decay' parameter of Autoencoder must be a float", params) == (
+        "--weight-decay must be a float"
+    )
     assert in_flag_words("model.code_size=3", params) == "model.code_size=3"  # not a parameter

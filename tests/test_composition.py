@@ -102,7 +102,10 @@ def test_stacked_pretraining_takes_any_noise_of_the_one_corruption(digits01):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: VariationalAutoencoder(top_k=2), "VariationalAutoencoder takes no parameter 'top_k'"),
+        (
+            lambda: VariationalAutoencoder(top_k=2),
+            "VariationalAutoencoder takes no parameter 'top_k'",
+        ),
         (lambda: ConvAutoencoder(tied=True), "ConvAutoencoder takes no parameter 'tied'"),
         (lambda: ConvAutoencoder(hidden=(10,)), "ConvAutoencoder takes no parameter 'hidden'"),
         (lambda: RBM(noise="masking"), "RBM takes no parameter 'noise'"),
@@ -160,5 +163,7 @@ def test_parameters_are_declared_once_and_constrain_fit(name):
     cls = ESTIMATORS.get(name)
     params = cls().get_params(deep=False)
     assert set(cls._parameter_constraints) == set(params) == set(cls._params)
-    assert all(cls._params[n].default == v or v is cls._params[n].default for n, v in params.items())
+    assert all(
+        cls._params[n].default == v or v is cls._params[n].default for n, v in params.items()
+    )
     assert "Parameters\n----------" in cls.__doc__ and "weight_decay : float" in cls.__doc__

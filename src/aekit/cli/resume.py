@@ -29,8 +29,8 @@ import numpy as np
 
 from aekit.cli.signals import stop_on_signals
 from aekit.errors import ConfigError, ModelFileError, OutputError, TrainingInterrupted
-from aekit.io.atomic import atomic_write_text, check_output_folder
 from aekit.io import layout
+from aekit.io.atomic import atomic_write_text, check_output_folder
 from aekit.io.layout import CHECKPOINTS, RUN_FILE
 
 RUN_FORMAT, RUN_VERSION = "aekit-train-run", 1

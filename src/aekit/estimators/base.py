@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
 from aekit.data.scaling import Scaler
 from aekit.data.validation import check_array
@@ -32,7 +33,9 @@ from aekit.estimators.parts.base import Architecture
 from aekit.estimators.parts.training import Data, Training, settings_of
 from aekit.estimators.persistence import MemberFiles
 from aekit.models.builders import build_module
+from aekit.models.protocols import Autoencoder
 from aekit.objectives.likelihood import choose_likelihood
+from aekit.objectives.objective import TrainingObjective
 from aekit.objectives.penalties import jacobian_norm
 from aekit.training import distributed, engine, streaming
 from aekit.training.hardware import resolve_device
@@ -80,7 +83,7 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
             n: p.with_default((defaults or {}).get(n, p.default)) for n, p in cls._params.items()
         }
         cls._parameter_constraints = {n: p.constraints() for n, p in cls._params.items()}
-        cls.__init__ = make_init(cls._params)  # type: ignore[method-assign]
+        cls.__init__ = make_init(cls._params)  # type: ignore[method-assign]  # generated, by design
         cls.__doc__ = document(cls.__doc__, cls._params, ATTRIBUTES)
 
     # -- fitting -----------------------------------------------------------------------
@@ -135,6 +138,7 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         X = mapped if mapped is not None else check_array(X, name="X")
         _checkpoints.check_options(checkpoint_dir, checkpoint_every, resume, should_stop)
         if resume:
+            # check_options refused resume without a folder: checkpoint_dir is not None here.
             seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
         else:
             seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
@@ -149,11 +153,11 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         penalties = [term for p in parts for term in p.penalties(self)]
         # A procedure (greedy pretraining) decides where the corruption applies.
         objective = arch.objective(
-            self, module.likelihood, None if procedure else corruption, penalties
+            self, _network(module).likelihood, None if procedure else corruption, penalties
         )
         if checkpoint_dir is not None and not resume and distributed.is_primary():
             _checkpoints.start(checkpoint_dir, self, seed)
-        run = dict(
+        run: dict[str, Any] = dict(  # for engine.train and a procedure alike
             seed=seed,
             callbacks=self.callbacks or (),
             checkpoint_dir=checkpoint_dir,
@@ -181,29 +185,33 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         for part in (arch, *arch.parts):
             part.check(self, arch)
 
-    def _objective(self) -> Any:
+    def _objective(self) -> TrainingObjective:
         """The objective of the fitted module, without corruption (for scoring)."""
         penalties = [term for p in self.architecture.parts for term in p.penalties(self)]
-        return self.architecture.objective(self, self.module_.likelihood, None, penalties)
+        likelihood = _network(self.module_).likelihood
+        return self.architecture.objective(self, likelihood, None, penalties)
 
     # -- using a fitted model ----------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:
         """Encode ``X``: ndarray of shape (n_samples, code_size)."""
         X = self._check_input(X)
-        return self._batched(lambda xb: self.module_.encode(xb), self.scaler_.transform(X))
+        network = _network(self.module_)
+        return self._batched(lambda xb: network.encode(xb), self.scaler_.transform(X))
 
     def inverse_transform(self, X: Any) -> np.ndarray:
         """Decode codes of shape (n_samples, code_size) to data of shape (n_samples, n_features)."""
         check_is_fitted(self, "module_")
         codes = check_array(X, name="codes", n_features=self.config_.code_size)
-        decoded = self._batched(lambda zb: self.module_.decode(zb), codes)
+        network = _network(self.module_)
+        decoded = self._batched(lambda zb: network.decode(zb), codes)
         return self.scaler_.inverse_transform(decoded)
 
     def reconstruct(self, X: Any) -> np.ndarray:
         """Encode then decode ``X``: ndarray of shape (n_samples, n_features)."""
         X = self._check_input(X)
+        network = _network(self.module_)
         rec = self._batched(
-            lambda xb: self.module_.decode(self.module_.encode(xb)), self.scaler_.transform(X)
+            lambda xb: network.decode(network.encode(xb)), self.scaler_.transform(X)
         )
         return self.scaler_.inverse_transform(rec)
 
@@ -287,6 +295,12 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         tags.non_deterministic = False
         tags.transformer_tags.preserves_dtype = ["float32"]  # torch computes in float32
         return tags
+
+
+def _network(module: nn.Module) -> Autoencoder:
+    """``module`` as the autoencoder :func:`build_module` made: a type checker sees only an
+    ``nn.Module``, whose attributes read as ``Tensor | Module``."""
+    return cast(Autoencoder, module)
 
 
 def _prepare(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
@@ -27,6 +27,7 @@ from aekit.estimators.persistence import SKIPPED_PARAMS, SavesItself, load, save
 from aekit.io import layout, model_files
 from aekit.models.builders import build_module
 from aekit.models.classifier import EncoderClassifier
+from aekit.models.protocols import Encoder
 from aekit.objectives.classification import CrossEntropyObjective
 from aekit.training import engine
 
@@ -218,7 +219,7 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
         model_files.require_fields(folder, config, fields)
         nested = {k: config[k] for k in ("format", "format_version")} | config["encoder"]
         try:
-            encoder_cls = ESTIMATORS.get(nested.get("estimator"))  # type: ignore[arg-type]
+            encoder_cls = ESTIMATORS.get(nested.get("estimator"))
             classes = np.asarray(config["classes"])
             if classes.ndim != 1 or classes.shape[0] < 2:
                 raise ConfigError("classes must list at least 2 classes")
@@ -257,7 +258,7 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
         """A fitted autoencoder to start from, never the caller's object itself."""
         encoder = self.encoder
         if isinstance(encoder, (str, os.PathLike)):
-            return load(encoder)  # type: ignore[no-any-return]
+            return load(encoder)
         if not isinstance(encoder, BaseAutoencoder):
             raise ConfigError(
                 "encoder must be an aekit autoencoder (fitted or not) or a model folder, "
@@ -299,7 +300,7 @@ def _encode(network: torch.nn.Module, Xs: np.ndarray) -> np.ndarray:
     parts = []
     for start in range(0, Xs.shape[0], INFERENCE_BATCH):
         xb = torch.from_numpy(np.ascontiguousarray(Xs[start : start + INFERENCE_BATCH]))
-        parts.append(network.encode(xb).float().numpy())
+        parts.append(cast(Encoder, network).encode(xb).float().numpy())
     return np.concatenate(parts, axis=0)  # (n_samples, code_size)
 
 

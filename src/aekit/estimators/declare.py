@@ -43,6 +43,7 @@ def make_init(params: dict[str, Param], positional: tuple[str, ...] = ()) -> Cal
 
     either, keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY
     order = [*positional, *(n for n in params if n not in positional)]
+    # A function takes any attribute; inspect.signature reads this one.
     __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("self", either)]
         + [

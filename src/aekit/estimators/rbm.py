@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from aekit.errors import ConfigError
 from aekit.estimators.base import BaseAutoencoder, _resolve_seed
 from aekit.estimators.parts.rbm import RBMArchitecture
+from aekit.models.rbm import RBM as RBMModule
 
 PAPER_TRAINING = {  # SGD with momentum at a constant rate, as Hinton & Salakhutdinov (2006)
     "epochs": 20,
@@ -70,5 +71,5 @@ class RBM(BaseAutoencoder, architecture=RBMArchitecture(), defaults=PAPER_TRAINI
             else torch.Generator().manual_seed(_resolve_seed(random_state))
         )
         self.module_.eval()
-        v = self.module_.gibbs(v, k, generator)
+        v = cast(RBMModule, self.module_).gibbs(v, k, generator)
         return self.scaler_.inverse_transform(v.numpy())

@@ -7,7 +7,7 @@ bound of Burda et al. (2016) (:mod:`aekit.objectives.iwae`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from aekit.errors import ConfigError, DataError
 from aekit.estimators.base import BaseAutoencoder, _resolve_seed
 from aekit.estimators.parts.variational import Variational
+from aekit.models.vae import VariationalAutoencoder as VAEModule
 from aekit.objectives.elbo import data_log_prob
 from aekit.objectives.iwae import binarize as binarize_values
 from aekit.objectives.iwae import iwae_log_likelihood
@@ -96,10 +97,12 @@ class VariationalAutoencoder(BaseAutoencoder, architecture=Variational()):
         Xs = self.scaler_.transform(self._check_input(X))
         generator = torch.Generator().manual_seed(_resolve_seed(random_state))
 
+        network = cast(VAEModule, self.module_)
+
         def one(xb: torch.Tensor) -> torch.Tensor:
-            q = self.module_.posterior(xb)
-            output = self.module_.decode_raw(q.sample(generator))
-            return data_log_prob(self.module_.likelihood, output, xb) - q.kl()
+            q = network.posterior(xb)
+            output = network.decode_raw(q.sample(generator))
+            return data_log_prob(network.likelihood, output, xb) - q.kl()
 
         return self._batched(one, Xs).astype(np.float64) + self._log_jacobian()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, Self
 
 from torch import nn
 
@@ -17,9 +17,18 @@ from aekit.models.schema import check_fields
 from aekit.models.vae import VAEConfig, VariationalAutoencoder
 
 
+class ModelConfig(Protocol):
+    """What every model config class has: a registry name and a constructor from JSON data."""
+
+    kind: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self: ...
+
+
 @dataclass(frozen=True)
 class Builder:
-    config_class: type
+    config_class: type[ModelConfig]
     module_class: type[nn.Module]
 
 

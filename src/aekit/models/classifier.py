@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
 from aekit.models.output import ModelOutput
+from aekit.models.protocols import Encoder
 
 
 class EncoderClassifier(nn.Module):
@@ -19,6 +22,9 @@ class EncoderClassifier(nn.Module):
     with fixed statistics of the training codes (buffers, not trained), so one learning rate
     suits every encoder, whatever the scale of its codes.
     """
+
+    code_mean: torch.Tensor  # buffers, registered in __init__
+    code_scale: torch.Tensor
 
     def __init__(
         self,
@@ -34,6 +40,7 @@ class EncoderClassifier(nn.Module):
         self.register_buffer("code_scale", code_scale)  # (code_size,)
 
     def forward(self, x: torch.Tensor) -> ModelOutput:
-        code = x if self.encoder is None else self.encoder.encode(x)  # (batch, code_size)
+        encoder = cast("Encoder | None", self.encoder)
+        code = x if encoder is None else encoder.encode(x)  # (batch, code_size)
         logits = self.head((code - self.code_mean) / self.code_scale)  # (batch, n_classes)
         return ModelOutput(code=code, output=logits)

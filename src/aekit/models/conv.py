@@ -79,7 +79,7 @@ class ConvConfig:
             )
         if not isinstance(self.channels, (list, tuple)):
             raise ConfigError(f"channels must be a list of integers, got {self.channels!r}")
-        self.image_shape = tuple(self.image_shape)  # type: ignore[assignment]
+        self.image_shape = tuple(self.image_shape)  # type: ignore[assignment]  # 3 long: checked
         self.channels = tuple(self.channels)
         self.validate()
 

@@ -15,6 +15,7 @@ gets layer ``i``'s encoder weight and bias, the mirrored decoder layer its decod
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import nn
@@ -38,7 +39,9 @@ class LayerAutoencoder(nn.Module):
         super().__init__()
         self.likelihood = likelihood
         self.encoder = nn.Linear(n_in, n_out)
-        self.decoder = TiedLinear(self.encoder) if tied else nn.Linear(n_out, n_in)
+        self.decoder: nn.Linear | TiedLinear = (
+            TiedLinear(self.encoder) if tied else nn.Linear(n_out, n_in)
+        )
         self.act = make_activation(activation) if activation else nn.Identity()
         initialise(self, output=self.decoder)  # as the whole network's layers would be
 
@@ -81,7 +84,8 @@ def linear_pair(layer: nn.Module) -> tuple[torch.Tensor, ...]:
     """(encoder weight, encoder bias, decoder weight, decoder bias) of a pretrained layer."""
     if isinstance(layer, RBM):
         return layer.W, layer.hidden_bias, layer.W.t(), layer.visible_bias
-    return layer.encoder.weight, layer.encoder.bias, layer.decoder.weight, layer.decoder.bias
+    pair = cast(LayerAutoencoder, layer)  # what make_layer builds when not an RBM
+    return pair.encoder.weight, pair.encoder.bias, pair.decoder.weight, pair.decoder.bias
 
 
 @torch.no_grad()
@@ -92,7 +96,8 @@ def unroll(layers: Sequence[nn.Module], model: MLPAutoencoder) -> None:
         raise ConfigError(f"{len(layers)} pretrained layers cannot fill an {n}-layer encoder")
     for i, layer in enumerate(layers):
         w_enc, b_enc, w_dec, b_dec = (t.detach().cpu() for t in linear_pair(layer))
-        enc, dec = model.encoder_layers[i], model.decoder_layers[n - 1 - i]
+        enc = cast(nn.Linear, model.encoder_layers[i])
+        dec = cast("nn.Linear | TiedLinear", model.decoder_layers[n - 1 - i])
         enc.weight.copy_(w_enc)
         enc.bias.copy_(b_enc)
         if not isinstance(dec, TiedLinear):  # a tied decoder already reads enc.weight

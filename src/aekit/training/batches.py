@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 from aekit.training import distributed, streaming
 from aekit.training.steps import EagerStep, GraphedStep, Step
 from aekit.training.validation import evaluate_loss
@@ -27,7 +27,12 @@ from aekit.training.validation import evaluate_loss
 # What every step is built from: model, objective, optimizer, autocast dtype, noise
 # generator and gradient-norm limit (the arguments of a Step).
 StepParts = tuple[
-    nn.Module, Objective, torch.optim.Optimizer, torch.dtype | None, torch.Generator, float | None
+    nn.Module,
+    TrainingObjective,
+    torch.optim.Optimizer,
+    torch.dtype | None,
+    torch.Generator,
+    float | None,
 ]
 
 
@@ -45,7 +50,7 @@ class BatchSource(Protocol):
     def validation(
         self,
         model: nn.Module,
-        objective: Objective,
+        objective: TrainingObjective,
         batch_size: int,
         autocast_dtype: torch.dtype | None,
     ) -> dict[str, float]:
@@ -96,7 +101,7 @@ class ResidentBatches:
     def validation(
         self,
         model: nn.Module,
-        objective: Objective,
+        objective: TrainingObjective,
         batch_size: int,
         autocast_dtype: torch.dtype | None,
     ) -> dict[str, float]:

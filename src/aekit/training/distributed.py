@@ -49,7 +49,7 @@ from torch import nn
 
 from aekit.errors import ConfigError, TrainingError
 from aekit.objectives.batch_stats import split_batch
-from aekit.objectives.objective import LossOutput, Objective
+from aekit.objectives.objective import LossOutput, TrainingObjective
 from aekit.training.checkpoint import TrainState
 from aekit.training.steps import Step
 
@@ -302,7 +302,7 @@ class ShardedBatches:
     def validation(
         self,
         model: nn.Module,
-        objective: Objective,
+        objective: TrainingObjective,
         batch_size: int,
         autocast_dtype: torch.dtype | None,
     ) -> dict[str, float]:
@@ -327,7 +327,7 @@ class ObjectiveModule(nn.Module):
     inside one, on the unwrapped model.
     """
 
-    def __init__(self, model: nn.Module, objective: Objective) -> None:
+    def __init__(self, model: nn.Module, objective: TrainingObjective) -> None:
         super().__init__()
         self.model = model
         self.objective = objective
@@ -383,7 +383,7 @@ class ShardedStep(Step):
 @torch.no_grad()
 def evaluate_loss(
     model: nn.Module,
-    objective: Objective,
+    objective: TrainingObjective,
     X: torch.Tensor,
     batch_size: int,
     autocast_dtype: torch.dtype | None,

@@ -24,7 +24,7 @@ from torch import nn
 from torch.optim.lr_scheduler import LRScheduler
 
 from aekit.errors import ConfigError
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 from aekit.training import batches, checkpointer, distributed, streaming
 from aekit.training.batches import ResidentBatches
 from aekit.training.callbacks import Callback
@@ -76,7 +76,7 @@ def make_optimizer(
 
 def use_cuda_graphs(
     s: TrainSettings,
-    objective: Objective,
+    objective: TrainingObjective,
     device: torch.device,
     steps_per_epoch: int,
     ddp: bool = False,
@@ -113,7 +113,7 @@ def make_schedule(
 @distributed.within_session  # under torchrun: DDP, see aekit.training.distributed
 def train(
     model: nn.Module,
-    objective: Objective,
+    objective: TrainingObjective,
     X: torch.Tensor | streaming.MappedRows,
     settings: TrainSettings,
     *,
@@ -177,7 +177,7 @@ def _resolve_sizes(settings: TrainSettings, n_rows: int) -> TrainSettings:
 
 def _start(
     model: nn.Module,
-    objective: Objective,
+    objective: TrainingObjective,
     settings: TrainSettings,
     n_rows: int,
     n_features: int,

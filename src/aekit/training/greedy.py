@@ -15,13 +15,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import torch
 from torch import nn
 
 from aekit.errors import ModelFileError
 from aekit.io import layout
+from aekit.models.protocols import Encoder
+from aekit.objectives.objective import TrainingObjective
 from aekit.training import engine
 from aekit.training.callbacks import Callback
 from aekit.training.settings import TrainSettings, batch_size_for, pretraining_rate_for
@@ -36,9 +38,11 @@ StopCheck = Callable[[], "int | None"]
 class LayerPlan(Protocol):
     """What greedy pretraining needs to know of the layers: the member supplies it."""
 
-    n_layers: int
+    @property
+    def n_layers(self) -> int:
+        """How many layers the stack has."""
 
-    def layer(self, index: int) -> tuple[nn.Module, Any]:
+    def layer(self, index: int) -> tuple[nn.Module, TrainingObjective]:
         """Layer ``index`` (1-based), freshly initialised, and the objective it trains on."""
 
     def unroll(self, layers: Sequence[nn.Module], model: nn.Module) -> None:
@@ -55,7 +59,7 @@ class Stack:
 def layer_output(layer: nn.Module, X: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
     """``layer.encode`` over the rows of ``X`` on the CPU, without gradients: (n, n_out)."""
     layer.to("cpu").eval()
-    encode = layer.encode  # type: ignore[operator]
+    encode = cast(Encoder, layer).encode
     parts = [encode(X[i : i + batch_size]) for i in range(0, X.shape[0], batch_size)]
     return torch.cat(parts).float().contiguous()
 
@@ -114,7 +118,7 @@ def pretrain(
 
 def train(
     model: nn.Module,
-    objective: Any,
+    objective: TrainingObjective,
     X: torch.Tensor,
     settings: TrainSettings,
     pretrain_settings: TrainSettings | None,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aekit.errors import TrainingError
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 from aekit.training import distributed
 from aekit.training.batches import BatchSource
 from aekit.training.callbacks import Callback, ProgressBar
@@ -32,7 +32,7 @@ class Loop:
 
     run: Run
     source: BatchSource
-    objective: Objective
+    objective: TrainingObjective
     settings: TrainSettings
     where: Placement
     n_rows: int  # training rows: the loss sums are divided by it

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 
 WARMUP_STEPS = 3  # eager steps before capture: lazy state (Adam moments, cuBLAS) must exist
 
@@ -32,7 +32,7 @@ class Step:
     def __init__(
         self,
         model: nn.Module,
-        objective: Objective,
+        objective: TrainingObjective,
         optimizer: torch.optim.Optimizer,
         autocast_dtype: torch.dtype | None,
         noise: torch.Generator | None,

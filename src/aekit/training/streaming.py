@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError, DataError
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 from aekit.training.validation import evaluate_parts
 
 MB = 2**20
@@ -158,7 +158,7 @@ class StreamedBatches:
     def validation(
         self,
         model: nn.Module,
-        objective: Objective,
+        objective: TrainingObjective,
         batch_size: int,
         autocast_dtype: torch.dtype | None,
     ) -> dict[str, float]:

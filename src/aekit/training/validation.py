@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
-from aekit.objectives.objective import Objective
+from aekit.objectives.objective import TrainingObjective
 
 
 def training_row_count(n: int, validation_fraction: float) -> int:
@@ -36,7 +36,7 @@ def split_validation(
 @torch.no_grad()
 def evaluate_loss(
     model: nn.Module,
-    objective: Objective,
+    objective: TrainingObjective,
     X: torch.Tensor,
     batch_size: int,
     autocast_dtype: torch.dtype | None,
@@ -60,7 +60,7 @@ def evaluate_loss(
 
 def evaluate_parts(
     model: nn.Module,
-    objective: Objective,
+    objective: TrainingObjective,
     parts: Iterable[torch.Tensor],
     batch_size: int,
     autocast_dtype: torch.dtype | None,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from aekit.estimators.params import Param
 from aekit.objectives.likelihood import Likelihood
-from aekit.objectives.objective import Corruption, Objective, Penalty
+from aekit.objectives.objective import Corruption, Objective, Penalty, TrainingObjective
 
 
 class Part:
@@ -73,7 +73,7 @@ class Architecture(Part):
         likelihood: Likelihood,
         corruption: Corruption | None,
         penalties: list[tuple[str, Penalty]],
-    ) -> Any:
+    ) -> TrainingObjective:
         """Reconstruction under the likelihood, with the parts' corruption and penalties."""
         return Objective(likelihood, penalties=penalties, corruption=corruption)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -18,9 +18,10 @@ from torch import nn
 from aekit.errors import ConfigError
 from aekit.estimators.params import Choice, Int, Number, Param
 from aekit.estimators.parts.base import Architecture, Part, sizes
-from aekit.models.stack import KINDS, hidden_likelihood, make_layer, unroll
+from aekit.models.mlp import MLPAutoencoder
+from aekit.models.stack import KINDS, LayerAutoencoder, hidden_likelihood, make_layer, unroll
 from aekit.objectives.contrastive import ContrastiveDivergence
-from aekit.objectives.objective import Corruption, Objective
+from aekit.objectives.objective import Corruption, Objective, TrainingObjective
 from aekit.training import greedy
 from aekit.training.settings import TrainSettings
 
@@ -41,7 +42,7 @@ class StackPlan:
     def n_layers(self) -> int:
         return len(self.sizes) - 1
 
-    def layer(self, index: int) -> tuple[nn.Module, Any]:
+    def layer(self, index: int) -> tuple[nn.Module, TrainingObjective]:
         layer = make_layer(
             self.kind,
             self.sizes[index - 1],
@@ -53,10 +54,11 @@ class StackPlan:
         )
         if self.kind == "rbm":
             return layer, ContrastiveDivergence(self.cd_k)
-        return layer, Objective(layer.likelihood, corruption=self.corruption)  # type: ignore[arg-type]
+        likelihood = cast(LayerAutoencoder, layer).likelihood  # make_layer's autoencoder layer
+        return layer, Objective(likelihood, corruption=self.corruption)
 
     def unroll(self, layers: Sequence[nn.Module], model: nn.Module) -> None:
-        unroll(layers, model)  # type: ignore[arg-type]
+        unroll(layers, cast(MLPAutoencoder, model))  # greedy pretraining builds MLP models only
 
 
 class GreedyPretraining(Part):
@@ -115,7 +117,7 @@ class GreedyPretraining(Part):
 def _pretrain_then_finetune(
     est: Any,
     module: nn.Module,
-    objective: Any,
+    objective: TrainingObjective,
     X: torch.Tensor,
     settings: TrainSettings,
     corruption: Corruption | None,
@@ -131,7 +133,7 @@ def _pretrain_then_finetune(
         pre = greedy.pretrain_settings(
             settings, est.pretrain_epochs, est.pretrain_learning_rate, X.shape[0]
         )
-    config = module.config  # type: ignore[union-attr]
+    config = cast(MLPAutoencoder, module).config  # the multilayer architecture's model
     plan = StackPlan(
         sizes=[config.n_features, *sizes(config.hidden), config.code_size],
         kind=est.pretraining,

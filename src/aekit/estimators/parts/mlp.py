@@ -19,7 +19,10 @@ from aekit.models.config import ACTIVATIONS, MLPConfig
 
 HIDDEN_SIZES = Sizes()
 HIDDEN = Param(
-    "hidden", (256, 128), HIDDEN_SIZES, "encoder hidden widths, input side first; the decoder mirrors"
+    "hidden",
+    (256, 128),
+    HIDDEN_SIZES,
+    "encoder hidden widths, input side first; the decoder mirrors",
 )
 CODE_SIZE = Param("code_size", 32, Int(1), "width of the code (what transform returns)")
 ACTIVATION = Param("activation", "elu", Choice(ACTIVATIONS), "hidden-unit nonlinearity")
