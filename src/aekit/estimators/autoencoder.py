@@ -18,11 +18,12 @@ class Autoencoder(BaseAutoencoder, architecture=MLP()):
     Examples
     --------
     >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import MinMaxScaler
     >>> from aekit import Autoencoder
-    >>> X = np.random.default_rng(0).random((200, 8), dtype=np.float32)
-    >>> ae = Autoencoder(hidden=(16,), code_size=2, epochs=3, random_state=0).fit(X)
-    >>> ae.transform(X).shape
-    (200, 2)
-    >>> ae.loss_
-    'bernoulli'
+    >>> X = np.random.default_rng(0).normal(size=(200, 8))
+    >>> ae = Autoencoder(hidden=(16,), code_size=2, epochs=3, random_state=0)
+    >>> codes = make_pipeline(MinMaxScaler(), ae).fit_transform(X)
+    >>> codes.shape, ae.loss_  # MinMaxScaler's output lies in [0, 1]: Bernoulli
+    ((200, 2), 'bernoulli')
     """

@@ -25,11 +25,12 @@ from torch import nn
 
 from aekit.data.scaling import Scaler
 from aekit.data.validation import check_array
-from aekit.errors import ConfigError, DataError
+from aekit.errors import ConfigError
 from aekit.estimators import _checkpoints
 from aekit.estimators.declare import document, make_init
+from aekit.estimators.inference import INFERENCE_BATCH, batched, fitted_input
 from aekit.estimators.params import Param, by_name, check_values
-from aekit.estimators.parts.base import Architecture
+from aekit.estimators.parts.base import Architecture, LossTerms
 from aekit.estimators.parts.training import Data, Training, settings_of
 from aekit.estimators.persistence import MemberFiles
 from aekit.models.builders import build_module
@@ -40,7 +41,6 @@ from aekit.objectives.penalties import jacobian_norm
 from aekit.training import distributed, engine, streaming
 from aekit.training.hardware import resolve_device
 
-INFERENCE_BATCH = 4096
 ATTRIBUTES = """
 Attributes
 ----------
@@ -152,8 +152,9 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         procedure = next((t for p in parts if (t := p.procedure(self)) is not None), None)
         penalties = [term for p in parts for term in p.penalties(self)]
         # A procedure (greedy pretraining) decides where the corruption applies.
+        likelihood = _network(module).likelihood
         objective = arch.objective(
-            self, _network(module).likelihood, None if procedure else corruption, penalties
+            self, LossTerms(likelihood, None if procedure else corruption, penalties)
         )
         if checkpoint_dir is not None and not resume and distributed.is_primary():
             _checkpoints.start(checkpoint_dir, self, seed)
@@ -189,7 +190,7 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         """The objective of the fitted module, without corruption (for scoring)."""
         penalties = [term for p in self.architecture.parts for term in p.penalties(self)]
         likelihood = _network(self.module_).likelihood
-        return self.architecture.objective(self, likelihood, None, penalties)
+        return self.architecture.objective(self, LossTerms(likelihood, None, penalties))
 
     # -- using a fitted model ----------------------------------------------------------
     def transform(self, X: Any) -> np.ndarray:
@@ -267,23 +268,10 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
 
     # -- helpers -----------------------------------------------------------------------
     def _check_input(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "module_")
-        X = check_array(X, name="X")
-        if X.shape[1] != self.n_features_in_:  # scikit-learn's wording, which its checks expect
-            raise DataError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input"
-            )
-        return X
+        return fitted_input(self, X)
 
-    @torch.no_grad()
     def _batched(self, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray) -> np.ndarray:
-        self.module_.eval()
-        parts = []
-        for start in range(0, X.shape[0], INFERENCE_BATCH):
-            xb = torch.from_numpy(np.ascontiguousarray(X[start : start + INFERENCE_BATCH]))
-            parts.append(fn(xb).float().numpy())
-        return np.concatenate(parts, axis=0)
+        return batched(self.module_, fn, X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "module_")

@@ -15,12 +15,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from aekit.data.validation import check_array, check_labels
 from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
-from aekit.estimators.base import INFERENCE_BATCH, BaseAutoencoder, _resolve_seed
+from aekit.estimators.base import BaseAutoencoder, _resolve_seed
 from aekit.estimators.declare import document, make_init
+from aekit.estimators.inference import batched, fitted_input
 from aekit.estimators.params import Flag, Objects, Param, by_name, check_values
 from aekit.estimators.parts.training import Training, settings_of
 from aekit.estimators.persistence import SKIPPED_PARAMS, SavesItself, load, saved_name
@@ -270,20 +271,9 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
 
     @torch.no_grad()
     def _logits(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "module_")
-        X = check_array(X, name="X")
-        if X.shape[1] != self.n_features_in_:  # scikit-learn's wording, which its checks expect
-            raise DataError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input"
-            )
-        self.module_.eval()
+        X = fitted_input(self, X)  # checks fitting before scaler_ is read
         Xs = self.scaler_.transform(X)
-        parts = []
-        for start in range(0, Xs.shape[0], INFERENCE_BATCH):
-            xb = torch.from_numpy(np.ascontiguousarray(Xs[start : start + INFERENCE_BATCH]))
-            parts.append(self.module_(xb).output.float().numpy())
-        return np.concatenate(parts, axis=0)  # (n_samples, n_classes)
+        return batched(self.module_, lambda xb: self.module_(xb).output, Xs)  # (n, n_classes)
 
 
 def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
@@ -294,14 +284,8 @@ def _is_fitted(encoder: Any) -> bool:
     return isinstance(encoder, BaseAutoencoder) and hasattr(encoder, "module_")
 
 
-@torch.no_grad()
 def _encode(network: torch.nn.Module, Xs: np.ndarray) -> np.ndarray:
-    network.eval()
-    parts = []
-    for start in range(0, Xs.shape[0], INFERENCE_BATCH):
-        xb = torch.from_numpy(np.ascontiguousarray(Xs[start : start + INFERENCE_BATCH]))
-        parts.append(cast(Encoder, network).encode(xb).float().numpy())
-    return np.concatenate(parts, axis=0)  # (n_samples, code_size)
+    return batched(network, cast(Encoder, network).encode, Xs)  # (n_samples, code_size)
 
 
 PretrainedClassifier.__doc__ = document(PretrainedClassifier.__doc__, CLASSIFIER_PARAMS, "")

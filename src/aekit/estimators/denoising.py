@@ -19,10 +19,10 @@ class DenoisingAutoencoder(Autoencoder, defaults={"noise": "masking"}):
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
     >>> from aekit import DenoisingAutoencoder
-    >>> X = np.random.default_rng(0).random((200, 8), dtype=np.float32)
-    >>> dae = DenoisingAutoencoder(hidden=(16,), code_size=4, epochs=3, random_state=0).fit(X)
-    >>> dae.denoise(X[:5]).shape
-    (5, 8)
+    >>> digits = load_digits().data[:300] / 16  # values in [0, 1]
+    >>> dae = DenoisingAutoencoder(noise_level=0.3, hidden=(16,), code_size=4, epochs=3)
+    >>> dae.set_params(random_state=0).fit(digits).denoise(digits[:5]).shape
+    (5, 64)
     """

@@ -21,10 +21,9 @@ class SparseAutoencoder(Autoencoder, defaults={"sparsity": "kl", "activation": "
     --------
     >>> import numpy as np
     >>> from aekit import SparseAutoencoder
-    >>> X = np.random.default_rng(0).random((200, 8), dtype=np.float32)
-    >>> sae = SparseAutoencoder(hidden=(16,), code_size=2, epochs=3, random_state=0).fit(X)
-    >>> sae.mean_activation(X).shape
-    (16,)
-    >>> sorted(sae.history_)[:3]
-    ['epoch_time', 'loss', 'lr']
+    >>> rows = np.random.default_rng(0).random((200, 8), dtype=np.float32)
+    >>> sae = SparseAutoencoder(hidden=(16,), code_size=2, epochs=3, random_state=0)
+    >>> rho_hat = sae.fit(rows).mean_activation(rows)  # (16,): one per first-layer unit
+    >>> rho_hat.shape, "sparsity" in sae.history_
+    ((16,), True)
     """

@@ -10,11 +10,21 @@ contributes to the fit through the hooks below, each a no-op unless the part is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from aekit.estimators.params import Param
+from aekit.estimators.params import Param, Sizes
 from aekit.objectives.likelihood import Likelihood
 from aekit.objectives.objective import Corruption, Objective, Penalty, TrainingObjective
+
+
+@dataclass
+class LossTerms:
+    """What an objective is made of: the data's likelihood and what the parts add."""
+
+    likelihood: Likelihood
+    corruption: Corruption | None = None
+    penalties: list[tuple[str, Penalty]] = field(default_factory=list)
 
 
 class Part:
@@ -67,15 +77,17 @@ class Architecture(Part):
             found.update(part.config_fields(est))
         return found
 
-    def objective(
-        self,
-        est: Any,
-        likelihood: Likelihood,
-        corruption: Corruption | None,
-        penalties: list[tuple[str, Penalty]],
-    ) -> TrainingObjective:
+    def check(self, est: Any, architecture: Architecture) -> None:
+        """Widths and shapes hold positive integers (scikit-learn checks only their type)."""
+        for p in self.params:
+            value = getattr(est, p.name)
+            # A shape with a -1 to infer is checked where it is resolved, against the data.
+            if isinstance(p.kind, Sizes) and not p.kind.allow_minus_one and value is not None:
+                p.kind.check(p.name, value)
+
+    def objective(self, est: Any, loss: LossTerms) -> TrainingObjective:
         """Reconstruction under the likelihood, with the parts' corruption and penalties."""
-        return Objective(likelihood, penalties=penalties, corruption=corruption)
+        return Objective(loss.likelihood, penalties=loss.penalties, corruption=loss.corruption)
 
 
 def sizes(value: Any) -> tuple[int, ...]:

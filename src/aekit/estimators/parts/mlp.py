@@ -46,19 +46,23 @@ class MLP(Architecture):
     )
     parts = (InputCorruption(), Sparsity(), Contraction(), TopK(), GreedyPretraining())
 
-    def check(self, est: Any, architecture: Architecture) -> None:
-        HIDDEN_SIZES.check("hidden", est.hidden)
-
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
     ) -> MLPConfig:
         return MLPConfig(
-            n_features=n_features,
-            hidden=sizes(est.hidden),
-            code_size=est.code_size,
-            activation=est.activation,
-            likelihood=likelihood,
+            **layer_fields(est, n_features, likelihood),
             tied=est.tied,
             code_activation=est.code_activation,
             **self.part_fields(est),
         )
+
+
+def layer_fields(est: Any, n_features: int, likelihood: str) -> dict[str, Any]:
+    """The config fields of a network of fully connected layers (multilayer, variational)."""
+    return {
+        "n_features": n_features,
+        "hidden": sizes(est.hidden),
+        "code_size": est.code_size,
+        "activation": est.activation,
+        "likelihood": likelihood,
+    }

@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from aekit.estimators.params import Choice, Int, Param
-from aekit.estimators.parts.base import Architecture
+from aekit.estimators.parts.base import Architecture, LossTerms
 from aekit.models.rbm import UNITS, RBMConfig
 from aekit.objectives.contrastive import ContrastiveDivergence
-from aekit.objectives.likelihood import Likelihood
-from aekit.objectives.objective import Corruption, Penalty
 
 
 class RBMArchitecture(Architecture):
@@ -39,11 +37,5 @@ class RBMArchitecture(Architecture):
             hidden_units=est.hidden_units,
         )
 
-    def objective(
-        self,
-        est: Any,
-        likelihood: Likelihood,
-        corruption: Corruption | None,
-        penalties: list[tuple[str, Penalty]],
-    ) -> ContrastiveDivergence:
+    def objective(self, est: Any, loss: LossTerms) -> ContrastiveDivergence:
         return ContrastiveDivergence(est.k)

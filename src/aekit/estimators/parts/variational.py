@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from aekit.estimators.params import Number, Param
-from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.base import Architecture, LossTerms
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
-from aekit.estimators.parts.mlp import ACTIVATION, CODE_SIZE, HIDDEN, HIDDEN_SIZES
+from aekit.estimators.parts.mlp import ACTIVATION, CODE_SIZE, HIDDEN, layer_fields
 from aekit.estimators.parts.sparsity import Sparsity
 from aekit.models.vae import VAEConfig
 from aekit.objectives.elbo import ELBOObjective
-from aekit.objectives.likelihood import Likelihood
-from aekit.objectives.objective import Corruption, Penalty
 
 
 class Variational(Architecture):
@@ -37,27 +35,10 @@ class Variational(Architecture):
     )
     parts = (InputCorruption(), Sparsity(), Contraction())
 
-    def check(self, est: Any, architecture: Architecture) -> None:
-        HIDDEN_SIZES.check("hidden", est.hidden)
-
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
     ) -> VAEConfig:
-        return VAEConfig(
-            n_features=n_features,
-            hidden=sizes(est.hidden),
-            code_size=est.code_size,
-            activation=est.activation,
-            likelihood=likelihood,
-        )
+        return VAEConfig(**layer_fields(est, n_features, likelihood))
 
-    def objective(
-        self,
-        est: Any,
-        likelihood: Likelihood,
-        corruption: Corruption | None,
-        penalties: list[tuple[str, Penalty]],
-    ) -> ELBOObjective:
-        return ELBOObjective(
-            likelihood, penalties=penalties, corruption=corruption, beta=float(est.beta)
-        )
+    def objective(self, est: Any, loss: LossTerms) -> ELBOObjective:
+        return ELBOObjective(loss.likelihood, loss.penalties, loss.corruption, beta=float(est.beta))
