@@ -332,7 +332,9 @@ def test_cli_interrupted_overwrite_keeps_the_old_model_until_the_new_one_is_done
 
 def test_cli_failure_inside_training_leaves_nothing_behind(tmp_path, capsys):
     data = tmp_path / "wide.npy"
-    np.save(data, np.full((50, 4), 3.0, np.float32))  # outside [0, 1]: bernoulli refused in fit
+    np.save(
+        data, np.random.default_rng(0).normal(3.0, 1.0, (50, 4)).astype(np.float32)
+    )  # bernoulli refused
     out = tmp_path / "new" / "model"  # folders the run creates: all removed again
     before = set(tmp_path.rglob("*"))
     assert main(["train", "--data", str(data), "--out", str(out), "--loss", "bernoulli", *TRAIN])

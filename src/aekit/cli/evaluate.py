@@ -7,7 +7,7 @@ import json
 
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
-from aekit.estimators.persistence import load
+from aekit.estimators.persistence import load, saved_name
 from aekit.evaluation.metrics import compare_with_pca
 from aekit.io.atomic import atomic_write_text
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         X_eval, split = data.X_train, "given"
     comparison = compare_with_pca(estimator, data.X_train, X_eval)
-    print_table(comparison, split)
+    print_table(comparison, split, saved_name(type(estimator)))
     if args.json:
         atomic_write_text(args.json, json.dumps({"split": split, **comparison.as_dict()}, indent=2))
     return 0

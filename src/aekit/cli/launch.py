@@ -116,9 +116,11 @@ class FollowerRun(Run):
     def _discard(self) -> None:
         pass
 
-    def fit(self, estimator: Any, X: Any, args: argparse.Namespace) -> int | None:
+    def fit(
+        self, estimator: Any, X: Any, args: argparse.Namespace, source: Any = None
+    ) -> int | None:
         with contextlib.redirect_stderr(io.StringIO()):
-            return super().fit(estimator, X, args)
+            return super().fit(estimator, X, args, source)
 
 
 def run_folder(args: argparse.Namespace) -> Run:

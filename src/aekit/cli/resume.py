@@ -93,9 +93,19 @@ class Run:
         self.folder = self.out / CHECKPOINTS
         self._created: list[Path] = []
 
-    def fit(self, estimator: Any, X: np.ndarray, args: argparse.Namespace) -> int | None:
-        """Fit with checkpoints; None when training finished, else the exit status of a stop."""
-        digest = _digest(X)
+    def fit(
+        self,
+        estimator: Any,
+        X: np.ndarray,
+        args: argparse.Namespace,
+        source: np.ndarray | None = None,
+    ) -> int | None:
+        """Fit with checkpoints; None when training finished, else the exit status of a stop.
+
+        ``source``: all the rows read (``X`` is the training part of them): what the
+        digest covers, so a change anywhere in the data is caught on resume.
+        """
+        digest = _digest(X if source is None else source)
         resume = self.resuming and self._has_checkpoint()
         if self.resuming and self.saved is not None and self.saved["data_sha256"] != digest:
             raise ConfigError(

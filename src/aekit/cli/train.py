@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from aekit.cli import flags, launch
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
 from aekit.cli.resume import add_arguments as add_resume_arguments
+from aekit.data.splits import hold_out
 from aekit.errors import ConfigError
 from aekit.estimators.registry import ESTIMATORS
 from aekit.evaluation.metrics import compare_with_pca
@@ -57,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     run_folder = launch.run_folder(args)
     out = run_folder.out
     data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    held_out = data.X_test is None  # a file: keep a seeded part of its rows for the table
+    every_row = data.X_train
+    data = hold_out(data, seed=args.random_state or 0)
     cls = ESTIMATORS.get(args.model)
     if args.model != args.model_params_of:
         raise ConfigError(f"--model {args.model}: its flags were not read (give --model first)")
@@ -64,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     params["verbose"] = 0 if args.quiet else 1
     if "image_shape" in params and params["image_shape"] is None:
         params["image_shape"] = data.image_shape  # conv: how a row folds into an image
+    narrow = _narrow_code(params, data.X_train.shape[1], "--code-size" in argv)
     estimator = cls(**params)
     quiet = args.quiet or not distributed.is_primary()  # process 0 speaks for all
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
@@ -71,18 +77,22 @@ def run(args: argparse.Namespace) -> int:
         f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
         f"{data.X_train.shape[1]} features"
     )
+    if narrow:
+        say(narrow)
     started = time.perf_counter()
-    stopped = run_folder.fit(estimator, data.X_train, args)  # checkpoints, Ctrl-C, SIGTERM
+    # checkpoints, Ctrl-C, SIGTERM; the digest covers every row read, held out or not
+    stopped = run_folder.fit(estimator, data.X_train, args, every_row)
     if stopped is not None:
         return stopped  # 130 or 143, after one line saying how to resume
     if not distributed.is_primary():
         return 0  # process 0 writes the model and pictures
     seconds = time.perf_counter() - started
     estimator.image_shape_ = data.image_shape
+    say(f"scale: {estimator.scale_reason_}")
     say(f"loss: {estimator.loss_reason_}")
     say(f"trained {estimator.n_iter_} epochs in {seconds:.1f} s")
 
-    X_eval, y_eval, split = _held_out(data)
+    X_eval, y_eval, split = _held_out(data, held_out)
     comparison = compare_with_pca(estimator, data.X_train, X_eval)
     metrics = {"split": split, "train_seconds": seconds, **comparison.as_dict()}
     with staged_folder(out, overwrite=True) as tmp:  # checked by Run; now holds checkpoints
@@ -90,15 +100,34 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2))
         if not args.no_pictures:
             _pictures(estimator, data, X_eval, y_eval, tmp)
-    print_table(comparison, split)
-    say(f"model and pictures written to {out}")
+    print_table(comparison, split, args.model)
+    say(f"model {'' if args.no_pictures else 'and pictures '}written to {out}")
     return 0
 
 
-def _held_out(data: Dataset) -> tuple[np.ndarray, np.ndarray | None, str]:
+def _narrow_code(params: dict[str, Any], n_features: int, given: bool) -> str:
+    """Narrow data and no --code-size: a code of a quarter of the features; what was chosen.
+
+    The default code (32 units) is wider than many tables; a code as wide as the data can
+    copy it, so the default adapts instead of failing. A --code-size given is kept (and
+    refused by the model if too wide).
+    """
+    if given or params.get("top_k") is not None or "code_size" not in params:
+        return ""
+    if params["code_size"] < n_features or "hidden_units" in params:  # an RBM may be wider
+        return ""
+    params["code_size"] = max(1, math.ceil(n_features / 4))
+    return (
+        f"code size: {params['code_size']} (a quarter of the {n_features} features; "
+        "set --code-size to choose)"
+    )
+
+
+def _held_out(data: Dataset, held_out: bool) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """The rows the table is measured on, and what they are called in it."""
     if data.X_test is not None:
-        return data.X_test, data.y_test, "test"
-    return data.X_train, data.y_train, "train"
+        return data.X_test, data.y_test, "held-out" if held_out else "test"
+    return data.X_train, data.y_train, "train (too few rows to hold any out)"
 
 
 def _pictures(

@@ -11,6 +11,25 @@ from aekit.errors import ConfigError
 SCALES = ("none", "minmax", "standard")
 
 
+def choose_scaling(scale: str, minimum: np.ndarray, maximum: np.ndarray) -> tuple[str, str]:
+    """Resolve ``scale`` ("auto" or one of SCALES) from each feature's training range.
+
+    "auto" keeps data that lie in [0, 1] (images, probabilities: a Bernoulli likelihood
+    reads them as they are) and standardises anything else, so that no column weighs in the
+    squared error by its units alone. Returns the scaling and a sentence saying why.
+    """
+    if scale != "auto":
+        return scale, f"scale {scale!r} as asked"
+    lo, hi = float(np.min(minimum)), float(np.max(maximum))
+    if lo >= 0.0 and hi <= 1.0:
+        return "none", f"data lie in [0, 1] (min {lo:g}, max {hi:g}): kept as they are"
+    spans = np.asarray(maximum, np.float64) - np.asarray(minimum, np.float64)
+    return "standard", (
+        f"data lie outside [0, 1] (min {lo:g}, max {hi:g}; column ranges from "
+        f"{spans.min():g} to {spans.max():g}): standardised to zero mean and unit variance"
+    )
+
+
 @dataclass
 class Scaler:
     """Per-feature affine map ``(x - offset) / scale``, fitted on training data.

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from aekit.data.scaling import Scaler
+from aekit.data.scaling import Scaler, choose_scaling
 from aekit.data.validation import check_array
 from aekit.errors import ConfigError
 from aekit.estimators import _checkpoints
@@ -142,7 +142,10 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
             seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
         else:
             seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
-        scaler, (loss, reason), data = _prepare(self.scale, self.loss, X, mapped, settings)
+        scaler, scale_reason, (loss, reason), data = _prepare(
+            self.scale, self.loss, X, mapped, settings
+        )
+        arch.check_width(self, X.shape[1])
         config = arch.make_config(self, X.shape[1], loss, input_shape)
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
             torch.manual_seed(seed)
@@ -172,7 +175,8 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
             history = engine.train(module, objective, data, settings, **run)
         # Only now, with training done, does the estimator become fitted: all at once.
         self.module_ = module.to("cpu")  # a fitted estimator lives on the CPU
-        self.config_, self.scaler_, self.loss_, self.loss_reason_ = config, scaler, loss, reason
+        self.config_, self.scaler_, self.scale_reason_ = config, scaler, scale_reason
+        self.loss_, self.loss_reason_ = loss, reason
         self.history_ = history
         self.n_features_in_ = X.shape[1]
         self.image_shape_ = input_shape
@@ -297,22 +301,25 @@ def _prepare(
     X: np.ndarray,
     mapped: np.ndarray | None,
     settings: Any,
-) -> tuple[Scaler, tuple[str, str], torch.Tensor | streaming.MappedRows]:
-    """The fitted scaling, the likelihood (and why), and the data the engine trains on."""
+) -> tuple[Scaler, str, tuple[str, str], torch.Tensor | streaming.MappedRows]:
+    """The fitted scaling (and why), the likelihood (and why), and the data to train on."""
     if mapped is None:
-        scaler = Scaler.fit(scale, X)
+        kind, why = choose_scaling(scale, X.min(axis=0), X.max(axis=0))
+        scaler = Scaler.fit(kind, X)
         Xs = scaler.transform(X)
-        return scaler, choose_likelihood(loss, Xs), torch.from_numpy(np.ascontiguousarray(Xs))
+        tensor = torch.from_numpy(np.ascontiguousarray(Xs))
+        return scaler, why, choose_likelihood(loss, Xs), tensor
     if distributed.current().active:
         raise streaming.refuse_under_torchrun()
     rows = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)
     stats = streaming.scan(X, rows, name="X")
-    scaler = Scaler.from_stats(scale, X.shape[1], **stats)
+    kind, why = choose_scaling(scale, stats["minimum"], stats["maximum"])
+    scaler = Scaler.from_stats(kind, X.shape[1], **stats)
     # Scaling is monotone per feature: the scaled extremes are those of the data's.
     extremes = scaler.transform(np.stack([stats["minimum"], stats["maximum"]]))
     none = scaler.kind == "none"
     data = streaming.MappedRows(X, None if none else scaler.offset, None if none else scaler.scale)
-    return scaler, choose_likelihood(loss, extremes), data
+    return scaler, why, choose_likelihood(loss, extremes), data
 
 
 def _image_shape(X: Any) -> tuple[int, ...] | None:

@@ -105,7 +105,10 @@ class MemberFiles(SavesItself):
         return {
             "params": _jsonable(params),
             "model": est.config_.to_dict(),
-            "preprocessing": {"kind": est.scaler_.kind},
+            "preprocessing": {
+                "kind": est.scaler_.kind,
+                "reason": getattr(est, "scale_reason_", ""),
+            },
             "input_schema": {
                 "n_features": int(est.n_features_in_),
                 "dtype": "float32",
@@ -167,6 +170,7 @@ class MemberFiles(SavesItself):
             tensors["preprocessing.scale"].numpy(),
         )
         estimator.n_features_in_ = checked.n_features
+        estimator.scale_reason_ = checked.scale_reason
         estimator.loss_, estimator.loss_reason_ = checked.likelihood, checked.reason
         estimator.image_shape_ = checked.image_shape
         estimator.history_ = history

@@ -48,6 +48,7 @@ class InputSchema:
 @dataclass
 class Preprocessing:
     kind: str
+    reason: str = ""  # why scale="auto" chose it, shown to the user
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Checked:
     n_features: int
     image_shape: tuple[int, ...] | None
     scale: str
+    scale_reason: str
     likelihood: str
     reason: str
 
@@ -122,6 +124,7 @@ def check(config: dict[str, Any], cls: type[object]) -> Checked:
         n_features=n_features,
         image_shape=tuple(image_shape) if image_shape else None,
         scale=scale,
+        scale_reason=config["preprocessing"].get("reason", ""),
         likelihood=loss["likelihood"],
         reason=loss.get("reason", ""),
     )

@@ -14,11 +14,22 @@ class _CodeSized(Protocol):
     def code_size(self) -> int: ...
 
 
+class _Scaling(Protocol):
+    kind: str
+
+    def transform(self, X: np.ndarray, /) -> np.ndarray: ...
+
+    def inverse_transform(self, Z: np.ndarray, /) -> np.ndarray: ...
+
+
 class FittedAutoencoder(Protocol):
-    """What :func:`compare_with_pca` needs of an estimator: its code size and reconstructions."""
+    """What :func:`compare_with_pca` needs of an estimator: code size, scaling, reconstructions."""
 
     @property
     def config_(self) -> _CodeSized: ...
+
+    @property
+    def scaler_(self) -> _Scaling: ...
 
     def reconstruct(self, X: np.ndarray, /) -> np.ndarray: ...
 
@@ -34,24 +45,36 @@ def squared_error_per_sample(X: np.ndarray, R: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Comparison:
-    """Mean squared error per sample of a model and of PCA with as many components."""
+    """Mean squared error per sample of a model and of PCA with as many components.
+
+    Both are measured in the space the model trains in (the data after its scaling, where
+    PCA is fitted too, so neither is judged by the columns with the largest units) and in
+    the data's own units; ``ratio`` compares them in the training space.
+    """
 
     n_components: int
     n_samples: int
-    model_error: float
+    model_error: float  # training space
     pca_error: float
+    model_error_data: float  # the data's own units
+    pca_error_data: float
+    scaling: str = "none"  # the model's scaling: "none" means the two spaces are one
 
     @property
     def ratio(self) -> float:
         return self.model_error / self.pca_error if self.pca_error > 0 else float("inf")
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | str]:
         return {
             "n_components": self.n_components,
             "n_samples": self.n_samples,
+            "space": "scaled" if self.scaling != "none" else "data",
+            "scaling": self.scaling,
             "autoencoder_squared_error": self.model_error,
             "pca_squared_error": self.pca_error,
             "ratio_to_pca": self.ratio,
+            "autoencoder_squared_error_data_units": self.model_error_data,
+            "pca_squared_error_data_units": self.pca_error_data,
         }
 
 
@@ -69,9 +92,24 @@ def compare_with_pca(
 ) -> Comparison:
     """Reconstruction error of a fitted autoencoder and of PCA of its code size on ``X_eval``.
 
-    PCA is fitted on ``X_fit`` (the data the autoencoder was trained on, where known).
+    PCA is fitted on ``X_fit`` (the rows the autoencoder was trained on, where known) after
+    the autoencoder's own scaling, with as many components as the code has units.
     """
     k = int(estimator.config_.code_size)
-    model = squared_error_per_sample(X_eval, estimator.reconstruct(X_eval))
-    pca, _ = pca_errors(X_fit, X_eval, k, random_state)
-    return Comparison(k, int(X_eval.shape[0]), float(model.mean()), float(pca.mean()))
+    scaler = estimator.scaler_
+    rec = estimator.reconstruct(X_eval)
+    fit_s, eval_s = scaler.transform(X_fit), scaler.transform(X_eval)
+    k_used = min(k, fit_s.shape[0], fit_s.shape[1])
+    pca = PCA(n_components=k_used, random_state=random_state).fit(fit_s)
+    pca_rec_s = pca.inverse_transform(pca.transform(eval_s))
+    return Comparison(
+        n_components=k,
+        n_samples=int(X_eval.shape[0]),
+        model_error=float(squared_error_per_sample(eval_s, scaler.transform(rec)).mean()),
+        pca_error=float(squared_error_per_sample(eval_s, pca_rec_s).mean()),
+        model_error_data=float(squared_error_per_sample(X_eval, rec).mean()),
+        pca_error_data=float(
+            squared_error_per_sample(X_eval, scaler.inverse_transform(pca_rec_s)).mean()
+        ),
+        scaling=scaler.kind,
+    )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from aekit.errors import ConfigError
 from aekit.estimators.params import Param, Sizes
 from aekit.objectives.likelihood import Likelihood
 from aekit.objectives.objective import Corruption, Objective, Penalty, TrainingObjective
@@ -69,6 +70,18 @@ class Architecture(Part):
     def n_hidden(self, est: Any) -> int:
         """How many hidden layers the encoder has before the code (penalties read them)."""
         return len(sizes(est.hidden))
+
+    def check_width(self, est: Any, n_features: int) -> None:
+        """A code as wide as the data can copy them: refused, naming both numbers.
+
+        A k-sparse code may be wider (its sparsity is the constraint), and an RBM's hidden
+        layer too (its architecture overrides this).
+        """
+        if getattr(est, "top_k", None) is None and est.code_size >= n_features:
+            raise ConfigError(
+                f"code_size={est.code_size} is not smaller than the data's n_features="
+                f"{n_features}: a code that wide can copy the input; use code_size < {n_features}"
+            )
 
     def part_fields(self, est: Any) -> dict[str, Any]:
         """What the parts add to the model config (a k-sparse code's k)."""

@@ -27,6 +27,9 @@ class RBMArchitecture(Architecture):
     def n_hidden(self, est: Any) -> int:
         return 0
 
+    def check_width(self, est: Any, n_features: int) -> None:
+        pass  # an RBM may have more hidden units than visible ones
+
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None
     ) -> RBMConfig:

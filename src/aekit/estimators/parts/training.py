@@ -26,9 +26,10 @@ class Data(Part):
         ),
         Param(
             "scale",
-            "none",
-            Choice(SCALES),
-            "preprocessing fitted on the training data and kept with the model",
+            "auto",
+            Choice(("auto", *SCALES)),
+            "preprocessing fitted on the training data and kept with the model; auto: data in "
+            "[0, 1] are kept, other data standardised",
         ),
     )
 
