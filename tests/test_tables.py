@@ -101,3 +101,24 @@ def test_the_default_code_adapts_to_narrow_data_and_says_so(wine_csv, tmp_path, 
     assert json.loads((out / "config.json").read_text())["model"]["code_size"] == 4
     assert main([*argv, "--overwrite", "--code-size", "13", "--epochs", "1", "--quiet"]) == 1
     assert "--code-size 13 is not smaller than" in capsys.readouterr().err
+
+
+def test_a_misspelt_dataset_name_suggests_the_nearest_one(tmp_path, capsys):
+    assert main(["train", "--data", "mnsit", "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert "no dataset of that name; did you mean 'mnist'?" in err and err.count("\n") == 1
+
+
+def test_the_mnist_message_names_the_flag_not_the_python_argument(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AEKIT_MNIST", raising=False)
+    argv = ["train", "--data", "mnist", "--out", str(tmp_path / "m")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--data-dir" in err and "path=" not in err
+
+
+def test_a_missing_out_names_only_out(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--data", "digits"])
+    err = capsys.readouterr().err
+    assert "required: --out (or --resume DIR)" in err and "--data," not in err

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import numpy as np
 
 from aekit.data import Dataset, read_path
 from aekit.data.datasets import DATASET_NAMES, load
-from aekit.errors import OutputError
+from aekit.errors import AekitError, DataError, OutputError
 from aekit.io.atomic import atomic_open
 
 ARRAY_SUFFIXES = (".npy", ".csv", ".txt")
@@ -18,8 +19,18 @@ def load_data(
     spec: str, *, data_dir: str | None = None, label_column: str | None = None
 ) -> Dataset:
     """A named dataset (``digits``, ``fashion-mnist``, …) or a file / folder path."""
-    if spec.lower().replace("_", "-") in DATASET_NAMES and not Path(spec).exists():
-        return load(spec, path=data_dir)
+    name = spec.lower().replace("_", "-")
+    if name in DATASET_NAMES and not Path(spec).exists():
+        try:
+            return load(spec, path=data_dir)
+        except AekitError as exc:  # the Python argument path= is the flag --data-dir here
+            raise DataError(str(exc).replace("pass path=", "pass --data-dir ")) from None
+    close = difflib.get_close_matches(name, DATASET_NAMES, n=1, cutoff=0.75)
+    if close and not Path(spec).exists():
+        raise DataError(
+            f"--data {spec}: no such file, and no dataset of that name; did you mean "
+            f"{close[0]!r}? ('aekit datasets' lists them)"
+        )
     column: str | int | None = label_column
     if label_column is not None and label_column.isdigit():
         column = int(label_column)

@@ -79,9 +79,10 @@ class Run:
             self.saved = _read_run(self.out)
             _restore_options(args, self.saved, self.out)
         else:
-            if args.data is None or args.out is None:
+            missing = [f"--{k}" for k in ("data", "out") if getattr(args, k) is None]
+            if missing:
                 args.train_parser.error(
-                    "the following arguments are required: --data, --out (or --resume DIR)"
+                    f"the following arguments are required: {', '.join(missing)} (or --resume DIR)"
                 )
             self.out = Path(args.out)
             if layout.is_unfinished_run(self.out) and not args.overwrite:
