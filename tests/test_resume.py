@@ -362,7 +362,10 @@ def test_cli_train_needs_data_and_out_or_resume(capsys):
     with pytest.raises(SystemExit) as info:
         main(["train", "--data", "digits"])
     assert info.value.code == 2
-    assert "--data, --out (or --resume DIR)" in capsys.readouterr().err
+    assert "required: --out (or --resume DIR)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train"])
+    assert "required: --data, --out (or --resume DIR)" in capsys.readouterr().err
 
 
 # ---- a kill in the middle of writing a checkpoint ---------------------------------------------

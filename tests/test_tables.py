@@ -122,3 +122,19 @@ def test_a_missing_out_names_only_out(capsys):
         main(["train", "--data", "digits"])
     err = capsys.readouterr().err
     assert "required: --out (or --resume DIR)" in err and "--data," not in err
+
+
+def test_the_model_keeps_the_tables_schema_and_drops_its_label_column_itself(wine_csv, tmp_path):
+    model = tmp_path / "m"
+    argv = ["train", "--data", str(wine_csv), "--label-column", "label", "--out", str(model)]
+    assert main([*argv, "--code-size", "2", *FAST]) == 0
+    schema = json.loads((model / "config.json").read_text())["input_schema"]
+    assert schema["feature_names"] == [f"c{i}" for i in range(13)]
+    assert schema["label_column"] == "label"
+    loaded = aekit.load(model)
+    assert list(loaded.feature_names_in_) == schema["feature_names"]
+    codes = tmp_path / "codes.npy"
+    assert (
+        main(["encode", "--model", str(model), "--data", str(wine_csv), "--out", str(codes)]) == 0
+    )
+    assert np.load(codes).shape == (178, 2)  # no --label-column needed: the model knows it

@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
         return 0  # process 0 writes the model and pictures
     seconds = time.perf_counter() - started
     estimator.image_shape_ = data.image_shape
+    if data.feature_names is not None:  # the table's schema, kept with the model
+        estimator.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+    estimator.label_column_ = data.label_column
     say(f"scale: {estimator.scale_reason_}")
     say(f"loss: {estimator.loss_reason_}")
     say(f"trained {estimator.n_iter_} epochs in {seconds:.1f} s")

@@ -55,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
     check_array_output(args.out)  # fail before any work
     estimator = load(args.model)
     data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    saved_label = getattr(estimator, "label_column_", None)
+    expected = int(getattr(estimator, "n_features_in_", 0))
+    if args.label_column is None and saved_label is not None and args.command != "decode":
+        if data.n_features == expected + 1:  # the training table's label column is there too
+            data = load_data(args.data, data_dir=args.data_dir, label_column=str(saved_label))
     X = select_split(data, args.split)
     if args.command == "encode":
         result = estimator.transform(X)

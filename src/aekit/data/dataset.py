@@ -32,6 +32,10 @@ class Dataset:
         One line about where the data came from.
     label_names : tuple of str or None
         Class names when labels were encoded from text (``y == i`` means ``label_names[i]``).
+    feature_names : tuple of str or None
+        Column names of a table with a header, label column excluded.
+    label_column : str or int or None
+        The table column the labels came from (its header name, else its 0-based index).
 
     Examples
     --------
@@ -49,6 +53,8 @@ class Dataset:
     image_shape: tuple[int, ...] | None = None
     description: str = ""
     label_names: tuple[str, ...] | None = None
+    feature_names: tuple[str, ...] | None = None
+    label_column: str | int | None = None
 
     def __post_init__(self) -> None:
         # Readers build these, but a hand-made Dataset deserves the same guarantees.
@@ -63,6 +69,10 @@ class Dataset:
         if self.image_shape is not None and math.prod(self.image_shape) != n_features:
             raise DataError(
                 f"{self.name}: image_shape {self.image_shape} does not match {n_features} features"
+            )
+        if self.feature_names is not None and len(self.feature_names) != n_features:
+            raise DataError(
+                f"{self.name}: {len(self.feature_names)} feature names for {n_features} features"
             )
         parts = (("train", self.X_train, self.y_train), ("test", self.X_test, self.y_test))
         for part, X, y in parts:

@@ -99,7 +99,16 @@ def _parse(rows: Iterator[Row], path: Path, label_column: str | int | None) -> D
     else:
         y, label_names = _encode_labels(labels, path, table.column_name(label_index))
         description = f"table {path.name}, labels from {table.column_name(label_index)}"
-    return Dataset(path.name, X, y, description=description, label_names=label_names)
+    label_name = None if label_index is None else (names[label_index] if names else label_index)
+    return Dataset(
+        path.name,
+        X,
+        y,
+        description=description,
+        label_names=label_names,
+        feature_names=tuple(names[i] for i in features) if names else None,
+        label_column=label_name,
+    )
 
 
 class _Table:

@@ -113,6 +113,8 @@ class MemberFiles(SavesItself):
                 "n_features": int(est.n_features_in_),
                 "dtype": "float32",
                 "image_shape": list(image_shape) if image_shape else None,
+                "feature_names": _names(getattr(est, "feature_names_in_", None)),
+                "label_column": getattr(est, "label_column_", None),
             },
             "loss": {"likelihood": est.loss_, "reason": est.loss_reason_},
         }
@@ -173,9 +175,16 @@ class MemberFiles(SavesItself):
         estimator.scale_reason_ = checked.scale_reason
         estimator.loss_, estimator.loss_reason_ = checked.likelihood, checked.reason
         estimator.image_shape_ = checked.image_shape
+        if checked.feature_names is not None:
+            estimator.feature_names_in_ = np.asarray(checked.feature_names, dtype=object)
+        estimator.label_column_ = checked.label_column
         estimator.history_ = history
         estimator.n_iter_ = len(history.get("loss", []))
         return estimator
+
+
+def _names(names: Any) -> list[str] | None:
+    return None if names is None else [str(n) for n in names]
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

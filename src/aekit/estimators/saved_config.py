@@ -43,6 +43,8 @@ class InputSchema:
     n_features: int
     dtype: Literal["float32"] = "float32"
     image_shape: tuple[int, ...] | None = None  # (h, w) or (channels, h, w) of image data
+    feature_names: tuple[str, ...] | None = None  # a table's column names, label excluded
+    label_column: str | int | None = None  # the column the labels came from, dropped on use
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Checked:
     model_config: Any
     n_features: int
     image_shape: tuple[int, ...] | None
+    feature_names: tuple[str, ...] | None
+    label_column: str | int | None
     scale: str
     scale_reason: str
     likelihood: str
@@ -93,6 +97,11 @@ def check(config: dict[str, Any], cls: type[object]) -> Checked:
             raise ConfigError(
                 f"input_schema.image_shape {image_shape} does not hold n_features={n_features}"
             )
+    names = schema.get("feature_names")
+    if names is not None and len(names) != n_features:
+        raise ConfigError(
+            f"input_schema.feature_names has {len(names)} names for n_features={n_features}"
+        )
     scale = config["preprocessing"]["kind"]
     if scale not in SCALES:
         raise ConfigError(f"preprocessing.kind must be one of {', '.join(SCALES)}, got {scale!r}")
@@ -123,6 +132,8 @@ def check(config: dict[str, Any], cls: type[object]) -> Checked:
         model_config=model_config,
         n_features=n_features,
         image_shape=tuple(image_shape) if image_shape else None,
+        feature_names=tuple(names) if names is not None else None,
+        label_column=schema.get("label_column"),
         scale=scale,
         scale_reason=config["preprocessing"].get("reason", ""),
         likelihood=loss["likelihood"],
