@@ -1,6 +1,7 @@
 """aekit: autoencoders that train correctly and fast, as scikit-learn estimators."""
 
 from aekit._version import __version__
+from aekit.anomaly.detector import AnomalyDetector
 from aekit.errors import AekitError
 from aekit.estimators.autoencoder import Autoencoder
 from aekit.estimators.classifier import PretrainedClassifier
@@ -16,6 +17,7 @@ from aekit.estimators.variational import VariationalAutoencoder
 
 __all__ = [
     "AekitError",
+    "AnomalyDetector",
     "Autoencoder",
     "ContractiveAutoencoder",
     "ConvAutoencoder",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aekit.anomaly.detector import AnomalyDetector
 from aekit.estimators.autoencoder import Autoencoder
 from aekit.estimators.base import BaseAutoencoder
 from aekit.estimators.classifier import PretrainedClassifier
@@ -50,3 +51,4 @@ SAVED: Registry[Any] = Registry("model")
 for _name in ESTIMATORS:
     SAVED.register(_name)(ESTIMATORS.get(_name))
 SAVED.register("classifier", "an encoder with a softmax head")(PretrainedClassifier)
+SAVED.register("detector", "an anomaly detector: a member's loss, thresholded")(AnomalyDetector)

@@ -1,0 +1,338 @@
+"""An anomaly detector that scores rows by how badly an autoencoder reconstructs them.
+
+An autoencoder trained on (mostly) normal data reconstructs such data well and unusual rows
+badly, so its reconstruction loss is an anomaly score (Japkowicz et al. 1995; Sakurada &
+Yairi 2014; for a VAE the negative ELBO, An & Cho 2015). The scores are in
+:mod:`aekit.anomaly.scores`, the threshold in :mod:`aekit.anomaly.thresholds`; the scikit-learn
+side follows :class:`sklearn.ensemble.IsolationForest`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from aekit.anomaly.scores import feature_losses, row_scores
+from aekit.anomaly.thresholds import holdout_split, rate_above, threshold_for
+from aekit.data.validation import check_array
+from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
+from aekit.estimators.autoencoder import Autoencoder
+from aekit.estimators.base import _image_shape, _resolve_seed
+from aekit.estimators.declare import document, make_init
+from aekit.estimators.inference import fitted_input
+from aekit.estimators.nested import (
+    checked_member,
+    clone_keeping_fitted,
+    fitted_member,
+    member_config,
+    member_shapes,
+    member_tensors,
+    rebuilt_member,
+)
+from aekit.estimators.params import Int, Number, Objects, Param, by_name, check_values
+from aekit.estimators.persistence import SavesItself
+from aekit.io import layout, model_files
+
+MEMBER_PREFIX = "member."  # the member's tensors in model.safetensors
+
+DETECTOR_PARAMS = by_name(
+    [
+        Param(
+            "member",
+            None,
+            Objects(checked=False),
+            "the aekit autoencoder that scores: an unfitted member (fit fits a clone of it on "
+            "the rows not held out), a fitted one (used as it is), or a model folder written "
+            "by save; None: a default sized to the data (see Notes)",
+            cli=False,
+        ),
+        Param(
+            "contamination",
+            "auto",
+            Number(0.0, 0.5, closed="right"),
+            "the expected share of anomalies: the threshold is the (1 - contamination) "
+            "quantile of the held-out scores; 'auto' takes the quantile that gives "
+            "false_alarm_rate instead",
+            words=("auto",),
+        ),
+        Param(
+            "false_alarm_rate",
+            0.01,
+            Number(0.0, 1.0, closed="neither"),
+            "with contamination='auto', the share of normal rows to flag: the threshold is "
+            "the (1 - false_alarm_rate) quantile of the held-out scores",
+        ),
+        Param(
+            "holdout_fraction",
+            0.2,
+            Number(0.0, 1.0, closed="neither"),
+            "the share of the rows kept out of the member's training to set the threshold on "
+            "(at least one row)",
+        ),
+        Param(
+            "random_state",
+            None,
+            Int(0),
+            "seed of the held-out split and of the default member",
+            none=True,
+            none_means="a fresh seed",
+        ),
+    ]
+)
+
+
+class AnomalyDetector(SavesItself, OutlierMixin, BaseEstimator):
+    """Flags rows that an aekit autoencoder reconstructs badly.
+
+    ``fit`` holds out a seeded part of the rows (``holdout_fraction``), trains the member on
+    the rest (unless it is fitted already) and sets the threshold on the held-out scores,
+    so that the share of normal rows flagged is what was asked for: the (1 - contamination)
+    quantile, or with ``contamination="auto"`` the (1 - false_alarm_rate) quantile.
+
+    ``anomaly_score`` (higher is more anomalous, PyOD's sign) is the member's loss per row
+    under its own likelihood, in its training (scaled) space: the squared error summed over
+    features (Gaussian) or the binary cross-entropy summed over features (Bernoulli); the
+    negative ELBO for a :class:`~aekit.VariationalAutoencoder`; the free energy for an
+    :class:`~aekit.RBM`. scikit-learn's conventions, as :class:`sklearn.ensemble.IsolationForest`:
+    ``score_samples = -anomaly_score`` (lower is more abnormal), ``decision_function =
+    score_samples - offset_`` (negative for anomalies), ``predict`` +1 for inliers and -1
+    for anomalies. ``attribution`` splits a score over the features, ``top_features`` names
+    the largest parts.
+
+    Attributes
+    ----------
+    member_ : aekit estimator
+        The fitted member that scores (a copy of a fitted ``member``, never the object itself).
+    module_ : torch.nn.Module
+        The member's network (``member_.module_``).
+    threshold_ : float
+        Rows whose ``anomaly_score`` exceeds it are anomalies.
+    offset_ : float
+        ``-threshold_``: ``decision_function = score_samples - offset_``, as in scikit-learn.
+    false_alarm_rate_ : float
+        The share of the held-out rows flagged by ``threshold_``, as measured.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when fitted on a data frame with string column names; ``top_features`` gives names.
+
+    Notes
+    -----
+    ``member=None`` trains ``Autoencoder(hidden=(max(8, n_features // 2),),
+    code_size=max(2, n_features // 4), scale="standard", epochs=50)``, seeded with the
+    detector's ``random_state``: one hidden layer of half the features and a code of a
+    quarter, on standardised columns (so that no column dominates the squared error by its
+    units alone).
+
+    ``clone`` (so grid searches) keeps a fitted member as it is, as
+    :class:`~aekit.PretrainedClassifier` keeps its encoder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aekit import AnomalyDetector, Autoencoder
+    >>> rng = np.random.default_rng(0)
+    >>> X = (rng.normal(size=(400, 2)) @ rng.normal(size=(2, 6))).astype(np.float32)
+    >>> ae = Autoencoder(hidden=(8,), code_size=2, epochs=20, random_state=0)
+    >>> det = AnomalyDetector(ae, contamination=0.05, random_state=0).fit(X)
+    >>> odd = np.full((1, 6), 5.0, dtype=np.float32)
+    >>> det.predict(odd), bool(det.anomaly_score(odd)[0] > det.threshold_)
+    (array([-1]), True)
+    >>> det.attribution(X[:2]).shape, det.top_features(X[:2], k=2).shape
+    ((2, 6), (2, 2))
+    """
+
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        n: p.constraints() for n, p in DETECTOR_PARAMS.items()
+    }
+    __init__ = make_init(DETECTOR_PARAMS, positional=("member",))
+
+    def fit(self, X: Any, y: Any = None) -> AnomalyDetector:
+        """Train on ``X`` of shape (n_samples, n_features), held-out rows aside; ``y`` ignored."""
+        check_values(DETECTOR_PARAMS, self.get_params(deep=False), type(self).__name__)
+        seed = _resolve_seed(self.random_state)
+        # Feature names only (a data frame's columns); aekit's own check reads the values.
+        validate_data(self, X, reset=True, skip_check_array=True, ensure_2d=False)
+        image_shape = _image_shape(X)  # ([C,] H, W) of images: the member reads it, if given
+        X = check_array(X, name="X")
+        train, held_out = holdout_split(X.shape[0], self.holdout_fraction, seed)
+        rows = X[train] if image_shape is None else X[train].reshape(-1, *image_shape)
+        member = fitted_member(self._member(X.shape[1], seed), rows)
+        if X.shape[1] != member.n_features_in_:
+            raise DataError(
+                f"X has {X.shape[1]} features, but the member was trained on "
+                f"{member.n_features_in_} features"
+            )
+        scores = row_scores(member, X[held_out])  # (n_held_out,)
+        rate = self.false_alarm_rate if self.contamination == "auto" else self.contamination
+        threshold = threshold_for(scores, rate)
+        self.member_ = member
+        self.threshold_ = threshold
+        self.offset_ = -threshold
+        self.false_alarm_rate_ = rate_above(scores, threshold)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    # -- scores ------------------------------------------------------------------------
+    def anomaly_score(self, X: Any) -> np.ndarray:
+        """The member's loss per row (higher is more anomalous): ndarray of shape (n_samples,)."""
+        X = self._input(X)  # checks fitting before member_ is read
+        return row_scores(self.member_, X)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """``-anomaly_score(X)``: lower is more abnormal; ndarray of shape (n_samples,)."""
+        return -self.anomaly_score(X)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for anomalies; shape (n_samples,)."""
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: Any) -> np.ndarray:
+        """+1 for an inlier, -1 for an anomaly: ndarray of shape (n_samples,), int."""
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def attribution(self, X: Any) -> np.ndarray:
+        """Each feature's part of each row's score: ndarray of shape (n_samples, n_features).
+
+        The per-feature loss terms of the member's reconstruction, in its scaled space; for
+        an autoencoder (Gaussian or Bernoulli) a row sums to its ``anomaly_score``. For a VAE
+        or an RBM, whose score is no sum over features, they are the terms of the
+        deterministic reconstruction (posterior mean, mean field): they rank the features
+        but do not add up to the score.
+        """
+        X = self._input(X)
+        return feature_losses(self.member_, X)
+
+    def top_features(self, X: Any, k: int = 3) -> np.ndarray:
+        """The ``k`` features with the largest ``attribution``, largest first, per row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, k)
+            Feature indices, or names when the detector has ``feature_names_in_``.
+        """
+        check_is_fitted(self, "threshold_")
+        n = self.n_features_in_
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
+            raise ConfigError(f"k must be an integer in [1, {n}] (the features), got {k!r}")
+        parts = self.attribution(X)  # (n_samples, n_features)
+        top = np.argsort(-parts, axis=1, kind="stable")[:, :k]  # (n_samples, k)
+        names = getattr(self, "feature_names_in_", None)
+        return top if names is None else np.asarray(names, dtype=object)[top]
+
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The member's network: what saving and the input checks look for when fitted."""
+        return self.member_.module_
+
+    def __sklearn_clone__(self) -> AnomalyDetector:
+        """Clone the settings; keep a fitted member as it is (see Notes)."""
+        return clone_keeping_fitted(self, "member")
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+    # -- saving: the threshold in the config, the member nested beside it --------------
+    def _config_out(self) -> dict[str, Any]:
+        params = self.get_params(deep=False)
+        kept = {k: _plain(v) for k, v in params.items() if k != "member"}
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "params": kept,
+            "n_features": int(self.n_features_in_),
+            "threshold": float(self.threshold_),
+            "false_alarm_rate": float(self.false_alarm_rate_),
+            "feature_names": None if names is None else [str(n) for n in names],
+            "member": member_config(self.member_),
+        }
+
+    def _state_out(self) -> dict[str, torch.Tensor]:
+        return member_tensors(self.member_, MEMBER_PREFIX)
+
+    @classmethod
+    def _from_saved(cls, folder: Path, config: dict[str, Any]) -> AnomalyDetector:
+        where = folder / layout.CONFIG
+        fields = {
+            "params": dict,
+            "n_features": int,
+            "threshold": float,
+            "false_alarm_rate": float,
+            "member": dict,
+        }
+        model_files.require_fields(folder, config, fields)
+        try:
+            detector = cls(**config["params"])
+            check_values(DETECTOR_PARAMS, detector.get_params(deep=False), cls.__name__)
+            n_features = config["n_features"]
+            names = _feature_names(config.get("feature_names"), n_features)
+            if not math.isfinite(config["threshold"]):
+                raise ConfigError(f"threshold must be a finite number, got {config['threshold']}")
+            if not 0.0 <= config["false_alarm_rate"] <= 1.0:
+                raise ConfigError(
+                    f"false_alarm_rate must be in [0, 1], got {config['false_alarm_rate']}"
+                )
+        except (AekitError, TypeError) as exc:
+            raise ModelFileError(f"{where}: {exc}") from None
+        member_cls, checked = checked_member(folder, config, "member")
+        if checked.n_features != n_features:
+            raise ModelFileError(
+                f"{where}: n_features is {n_features}, but the member takes {checked.n_features}"
+            )
+        tensors = model_files.read_tensors(
+            folder, member_shapes(member_cls, checked, MEMBER_PREFIX)
+        )
+        member = rebuilt_member(member_cls, checked, tensors, MEMBER_PREFIX)
+        detector.member = member  # refitting uses it as it is
+        detector.member_ = member
+        detector.threshold_ = float(config["threshold"])
+        detector.offset_ = -detector.threshold_
+        detector.false_alarm_rate_ = float(config["false_alarm_rate"])
+        detector.n_features_in_ = n_features
+        if names is not None:
+            detector.feature_names_in_ = names
+        return detector
+
+    # -- helpers -----------------------------------------------------------------------
+    def _member(self, n_features: int, seed: int) -> Any:
+        """The member as given, or the default sized to the data (see Notes)."""
+        if self.member is not None:
+            return self.member
+        return Autoencoder(
+            hidden=(max(8, n_features // 2),),
+            code_size=max(2, n_features // 4),
+            scale="standard",
+            epochs=50,
+            random_state=seed,
+        )
+
+    def _input(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "threshold_")
+        validate_data(self, X, reset=False, skip_check_array=True, ensure_2d=False)  # names
+        return fitted_input(self, X)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number JSON writes."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _feature_names(names: Any, n_features: Any) -> np.ndarray | None:
+    if isinstance(n_features, bool) or n_features < 1:
+        raise ConfigError(f"n_features must be a positive integer, got {n_features!r}")
+    if names is None:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError("feature_names must be a list of strings or null")
+    if len(names) != n_features:
+        raise ConfigError(f"feature_names lists {len(names)} names for {n_features} features")
+    return np.asarray(names, dtype=object)
+
+
+AnomalyDetector.__doc__ = document(AnomalyDetector.__doc__, DETECTOR_PARAMS, "")
