@@ -27,8 +27,8 @@ from aekit.estimators.base import _image_shape, _resolve_seed
 from aekit.estimators.declare import document, make_init
 from aekit.estimators.inference import fitted_input
 from aekit.estimators.nested import (
+    BuildsOnMember,
     checked_member,
-    clone_keeping_fitted,
     fitted_member,
     member_config,
     member_shapes,
@@ -87,7 +87,7 @@ DETECTOR_PARAMS = by_name(
 )
 
 
-class AnomalyDetector(SavesItself, OutlierMixin, BaseEstimator):
+class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     """Flags rows that an aekit autoencoder reconstructs badly.
 
     ``fit`` holds out a seeded part of the rows (``holdout_fraction``), trains the member on
@@ -229,15 +229,6 @@ class AnomalyDetector(SavesItself, OutlierMixin, BaseEstimator):
     def module_(self) -> torch.nn.Module:
         """The member's network: what saving and the input checks look for when fitted."""
         return self.member_.module_
-
-    def __sklearn_clone__(self) -> AnomalyDetector:
-        """Clone the settings; keep a fitted member as it is (see Notes)."""
-        return clone_keeping_fitted(self, "member")
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
 
     # -- saving: the threshold in the config, the member nested beside it --------------
     def _config_out(self) -> dict[str, Any]:

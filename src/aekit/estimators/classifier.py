@@ -7,13 +7,12 @@ Salakhutdinov 2006; Bengio et al. 2007); with the encoder frozen it is a linear 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -22,9 +21,19 @@ from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
 from aekit.estimators.base import BaseAutoencoder, _resolve_seed
 from aekit.estimators.declare import document, make_init
 from aekit.estimators.inference import batched, fitted_input
+from aekit.estimators.nested import (
+    BuildsOnMember,
+    checked_member,
+    fitted_member,
+    member_config,
+    member_shapes,
+    member_tensors,
+    prefixed,
+    rebuilt_member,
+)
 from aekit.estimators.params import Flag, Objects, Param, by_name, check_values
 from aekit.estimators.parts.training import Training, settings_of
-from aekit.estimators.persistence import SKIPPED_PARAMS, SavesItself, load, saved_name
+from aekit.estimators.persistence import SKIPPED_PARAMS, SavesItself
 from aekit.io import layout, model_files
 from aekit.models.builders import build_module
 from aekit.models.classifier import EncoderClassifier
@@ -52,7 +61,7 @@ CLASSIFIER_PARAMS = by_name(
 )
 
 
-class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
+class PretrainedClassifier(BuildsOnMember, SavesItself, ClassifierMixin, BaseEstimator):
     """An aekit encoder with a linear softmax head, trained on labels.
 
     ``fit`` copies the encoder's network and its fitted scaling, adds a linear layer from the
@@ -93,6 +102,7 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
     ((2, 3), array([0, 1, 2]))
     """
 
+    member_param = "encoder"
     _parameter_constraints: ClassVar[dict[str, Any]] = {
         n: p.constraints() for n, p in CLASSIFIER_PARAMS.items()
     }
@@ -178,20 +188,6 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
         best = self._logits(X).argmax(axis=1)  # checks fitting before classes_ is read
         return self.classes_[best]
 
-    def __sklearn_clone__(self) -> PretrainedClassifier:
-        """Clone the settings; keep a fitted encoder as it is (see Notes)."""
-        params = self.get_params(deep=False)
-        encoder = params.pop("encoder")
-        cloned = {k: clone(v, safe=False) for k, v in params.items()}
-        if not _is_fitted(encoder):
-            encoder = clone(encoder, safe=False)
-        return type(self)(encoder=encoder, **cloned)
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
-
     # -- saving: the fine-tuned network, the head, and the pretrained encoder beside them --
     def _config_out(self) -> dict[str, Any]:
         params = self.get_params(deep=False)
@@ -200,51 +196,43 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
             "params": kept,
             "classes": self.classes_.tolist(),
             "n_features": int(self.n_features_in_),
-            "encoder": {
-                "estimator": saved_name(type(self.encoder_)),
-                **self.encoder_._config_out(),
-            },
+            "encoder": member_config(self.encoder_),
         }
 
     def _state_out(self) -> dict[str, torch.Tensor]:
         tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
-        tensors.update({f"encoder.{k}": v for k, v in self.encoder_._state_out().items()})
+        tensors.update(member_tensors(self.encoder_, "encoder."))
         return tensors
 
     @classmethod
     def _from_saved(cls, folder: Path, config: dict[str, Any]) -> PretrainedClassifier:
-        from aekit.estimators.registry import ESTIMATORS
-
         where = folder / layout.CONFIG
         fields = {"params": dict, "classes": list, "n_features": int, "encoder": dict}
         model_files.require_fields(folder, config, fields)
-        nested = {k: config[k] for k in ("format", "format_version")} | config["encoder"]
+        encoder_cls, checked = checked_member(folder, config, "encoder")
         try:
-            encoder_cls = ESTIMATORS.get(nested.get("estimator"))
             classes = np.asarray(config["classes"])
             if classes.ndim != 1 or classes.shape[0] < 2:
                 raise ConfigError("classes must list at least 2 classes")
             clf = cls(**config["params"])
         except (AekitError, TypeError) as exc:
             raise ModelFileError(f"{where}: {exc}") from None
-        checked = encoder_cls._checked(folder, nested)
-        encoder_shapes = encoder_cls._expected(checked)
         code_size = checked.model_config.code_size
         with torch.device("meta"):  # shapes only: nothing allocated from the file's claims
             network = build_module(checked.model_config)
             head = torch.nn.Linear(code_size, classes.shape[0])
             module = EncoderClassifier(network, head, torch.zeros(code_size), torch.ones(code_size))
-        expected = {f"encoder.{k}": v for k, v in encoder_shapes.items()}
+        expected = member_shapes(encoder_cls, checked, "encoder.")
         expected.update({f"module.{k}": tuple(v.shape) for k, v in module.state_dict().items()})
         tensors = model_files.read_tensors(folder, expected)
-        encoder = encoder_cls._rebuilt(checked, _prefixed(tensors, "encoder."), {})
+        encoder = rebuilt_member(encoder_cls, checked, tensors, "encoder.")
         module = EncoderClassifier(
             build_module(checked.model_config),
             torch.nn.Linear(code_size, classes.shape[0]),
             torch.zeros(code_size),
             torch.ones(code_size),
         )
-        module.load_state_dict(_prefixed(tensors, "module."))
+        module.load_state_dict(prefixed(tensors, "module."))
         clf.encoder = encoder
         clf.module_, clf.encoder_ = module.eval(), encoder
         clf.scaler_ = copy.deepcopy(encoder.scaler_)
@@ -257,31 +245,13 @@ class PretrainedClassifier(SavesItself, ClassifierMixin, BaseEstimator):
     # -- helpers -----------------------------------------------------------------------
     def _pretrained_encoder(self, X: np.ndarray) -> BaseAutoencoder:
         """A fitted autoencoder to start from, never the caller's object itself."""
-        encoder = self.encoder
-        if isinstance(encoder, (str, os.PathLike)):
-            return load(encoder)
-        if not isinstance(encoder, BaseAutoencoder):
-            raise ConfigError(
-                "encoder must be an aekit autoencoder (fitted or not) or a model folder, "
-                f"got {type(encoder).__name__}"
-            )
-        if _is_fitted(encoder):
-            return copy.deepcopy(encoder)
-        return clone(encoder).fit(X)
+        return fitted_member(self.encoder, X, name="encoder")
 
     @torch.no_grad()
     def _logits(self, X: Any) -> np.ndarray:
         X = fitted_input(self, X)  # checks fitting before scaler_ is read
         Xs = self.scaler_.transform(X)
         return batched(self.module_, lambda xb: self.module_(xb).output, Xs)  # (n, n_classes)
-
-
-def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-
-
-def _is_fitted(encoder: Any) -> bool:
-    return isinstance(encoder, BaseAutoencoder) and hasattr(encoder, "module_")
 
 
 def _encode(network: torch.nn.Module, Xs: np.ndarray) -> np.ndarray:

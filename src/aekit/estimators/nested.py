@@ -67,6 +67,22 @@ def clone_keeping_fitted(estimator: Any, name: str) -> Any:
     return type(estimator)(**{name: member}, **cloned)
 
 
+class BuildsOnMember:
+    """What an estimator built on a member shares: cloning keeps a fitted member, and its
+    results repeat (seeded). ``member_param`` names the parameter holding the member."""
+
+    member_param: str = "member"
+
+    def __sklearn_clone__(self) -> Any:
+        """Clone the settings; keep a fitted member as it is (see the class Notes)."""
+        return clone_keeping_fitted(self, self.member_param)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.non_deterministic = False
+        return tags
+
+
 # -- saving ------------------------------------------------------------------------------
 def member_config(member: BaseAutoencoder) -> dict[str, Any]:
     """The member's config record, naming its class, to nest under a key of ours."""
