@@ -28,7 +28,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; ``train`` gets the flags of the ``--model`` that ``argv`` names."""
-    from aekit.cli import evaluate, listing, sample, score, train, use
+    from aekit.cli import evaluate, info, listing, sample, score, train, use
 
     parser = Parser(
         prog="aekit",
@@ -43,6 +43,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     use.add_parsers(sub)
     sample.add_parser(sub)
     evaluate.add_parser(sub)
+    info.add_parser(sub)
     score.add_parser(sub)
     listing.add_parsers(sub)
     return parser

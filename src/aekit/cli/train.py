@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if narrow:
         say(narrow)
+    done_before = _epochs_done(run_folder.folder) if run_folder.resuming else 0
     started = time.perf_counter()
     # checkpoints, Ctrl-C, SIGTERM; the digest covers every row read, held out or not
     stopped = run_folder.fit(estimator, data.X_train, args, every_row)
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     estimator.label_column_ = data.label_column
     say(f"scale: {estimator.scale_reason_}")
     say(f"loss: {estimator.loss_reason_}")
-    say(f"trained {estimator.n_iter_} epochs in {seconds:.1f} s")
+    say(f"{_trained(estimator, done_before, run_folder.resuming)} in {seconds:.1f} s")
 
     X_eval, y_eval, split = _held_out(data, held_out)
     comparison = compare_with_pca(estimator, data.X_train, X_eval)
@@ -106,6 +107,34 @@ def run(args: argparse.Namespace) -> int:
     print_table(comparison, split, args.model)
     say(f"model {'' if args.no_pictures else 'and pictures '}written to {out}")
     return 0
+
+
+def _epochs_done(checkpoints: Path) -> int:
+    """Epochs a resumed run had finished: those in its checkpoint's history (0 without one).
+
+    A stacked model counts its fine-tuning epochs, as its ``n_iter_`` does; while it was
+    still pretraining, none.
+    """
+    from aekit.io import layout
+    from aekit.training import checkpoint
+
+    for folder in (checkpoints, checkpoints / layout.FINETUNE_STAGE):
+        if (folder / layout.TRAINING_STATE).is_file():
+            return len(checkpoint.load(folder).history.get("loss", []))
+    return 0
+
+
+def _trained(estimator: Any, done_before: int, resumed: bool) -> str:
+    """What the run trained: "trained 3 epochs"; resumed, "... (epochs 30-30 of 30; resumed)"."""
+    last = estimator.n_iter_
+    count = last - done_before
+    said = f"trained {count} epoch{'' if count == 1 else 's'}"
+    if not resumed:
+        return said
+    planned = getattr(estimator, "epochs", last)
+    if count == 0:
+        return f"{said} (all {last} of {planned} were done before; resumed)"
+    return f"{said} (epochs {done_before + 1}-{last} of {planned}; resumed)"
 
 
 def _narrow_code(params: dict[str, Any], n_features: int, given: bool) -> str:
@@ -136,18 +165,40 @@ def _held_out(data: Dataset, held_out: bool) -> tuple[np.ndarray, np.ndarray | N
 def _pictures(
     estimator: Any, data: Dataset, X_eval: np.ndarray, y_eval: np.ndarray | None, folder: Path
 ) -> None:
+    from aekit import reporting
     from aekit.evaluation.metrics import pca_errors
-    from aekit.reporting import plot_codes, plot_loss_curve, plot_reconstructions
+    from aekit.reporting import plot_codes, plot_loss_curve
     from aekit.reporting.filters import plot_filters
 
     plot_loss_curve(estimator.history_, folder / "loss_curve.png")
-    n = min(10, X_eval.shape[0])
-    plot_reconstructions(
-        X_eval[:n],
-        estimator.reconstruct(X_eval[:n]),
-        data.image_shape,
-        folder / "reconstructions.png",
-    )
+    seed = estimator.random_state if isinstance(estimator.random_state, int) else 0  # --seed
+    if data.image_shape is None:  # a table: how well each column comes back
+        scaler = estimator.scaler_
+        reporting.plot_column_errors(
+            scaler.transform(X_eval),
+            scaler.transform(estimator.reconstruct(X_eval)),
+            folder / "column_errors.png",
+            feature_names=getattr(estimator, "feature_names_in_", None),
+            units="" if scaler.kind == "none" else f"after {scaler.kind} scaling",
+        )
+    else:  # a seeded sample, one per label: a class-sorted folder shows every class
+        shown = X_eval[reporting.pick_examples(X_eval.shape[0], y_eval, seed=seed)]
+        if getattr(estimator, "noise", None) is not None:
+            noisy = reporting.corrupted_like_training(estimator, shown, seed=seed)
+            reporting.plot_denoising(
+                shown,
+                noisy,
+                estimator.reconstruct(noisy),
+                data.image_shape,
+                folder / "reconstructions.png",
+            )
+        else:
+            reporting.plot_reconstructions(
+                shown,
+                estimator.reconstruct(shown),
+                data.image_shape,
+                folder / "reconstructions.png",
+            )
     m = min(5000, X_eval.shape[0])
     _, pca = pca_errors(data.X_train, X_eval[:m], 2)
     labels = None if y_eval is None else np.asarray(y_eval)[:m]

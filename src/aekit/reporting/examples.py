@@ -56,8 +56,8 @@ def pick_examples(
     labels = np.asarray(labels)
     if labels.shape != (n_rows,):
         raise DataError(f"labels must hold one label per row ({n_rows}), got shape {labels.shape}")
-    # first[i]: position in the permutation where label values[i] first appears
-    values, first = np.unique(labels[order], return_index=True)
+    # first[i]: where the i-th label (sorted) first appears in the permutation
+    _, first = np.unique(labels[order], return_index=True)
     earliest = np.sort(np.argsort(first, kind="stable")[:n])  # the n labels met first, in order
     return order[first[earliest]]
 

@@ -1,4 +1,5 @@
-"""Image figures: inputs above their reconstructions, and grids of samples or filters.
+"""Image figures: inputs above their reconstructions (or their corrupted and denoised
+copies), and grids of samples or filters.
 
 Rows of a data matrix become pictures through ``image_shape``: ``(h, w)`` for grayscale,
 ``(3, h, w)`` (channels first) for colour. Tabular data, with no image shape, is drawn as
@@ -83,16 +84,68 @@ def plot_reconstructions(
     else:
         originals = _as_images(inputs, image_shape, "inputs")
         rebuilt = _as_images(reconstructions, image_shape, "reconstructions")
-        vmin, vmax = _value_range(originals)
-        cell_w, cell_h = _cell_size(originals.shape[1:3])
-        count = originals.shape[0]
-        fig = new_figure(0.6 + cell_w * count, 0.3 + 2 * cell_h + (0.35 if title else 0.0))
-        axes = fig.subplots(2, count, squeeze=False)
-        for j in range(count):
-            _show(axes[0, j], originals[j], vmin, vmax)
-            _show(axes[1, j], rebuilt[j], vmin, vmax)
-        axes[0, 0].set_ylabel("input")
-        axes[1, 0].set_ylabel("reconstruction")
+        fig = _image_rows({"input": originals, "reconstruction": rebuilt}, bool(title))
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def plot_denoising(
+    inputs: np.ndarray,
+    corrupted: np.ndarray,
+    denoised: np.ndarray,
+    image_shape: tuple[int, ...],
+    path: str | os.PathLike[str],
+    *,
+    n: int = 10,
+    title: str | None = None,
+) -> Path:
+    """Draw the first ``n`` clean images, their corrupted copies and the model's denoising.
+
+    Three rows: input, corrupted, denoised. All share the grayscale range of the clean
+    inputs, so noise beyond it shows saturated; colour images are clipped to [0, 1].
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (n_samples, n_features)
+        The clean samples.
+    corrupted : ndarray of shape (n_samples, n_features)
+        ``inputs`` with the model's training corruption drawn on them.
+    denoised : ndarray of shape (n_samples, n_features)
+        The model's reconstructions of ``corrupted``.
+    image_shape : tuple of int
+        ``(h, w)`` or ``(3, h, w)``.
+    path : str or path-like
+        The PNG to write; its folder must exist.
+    n : int, default=10
+        Number of samples shown (fewer when fewer are given).
+    title : str, optional
+        Title of the figure.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> plot_denoising(X[:10], noisy, model.reconstruct(noisy), (28, 28),
+    ...                tmp_path / "reconstructions.png")  # doctest: +SKIP
+    """
+    check_destination(path)
+    if n < 1:
+        raise ConfigError(f"n must be at least 1, got {n}")
+    clean = _rows(inputs, "inputs")[:n]
+    pictures = {"input": _as_images(clean, image_shape, "inputs")}
+    for name, values in (("corrupted", corrupted), ("denoised", denoised)):
+        rows = _rows(values, name)[:n]
+        if rows.shape != clean.shape:
+            raise DataError(
+                f"{name} have shape {rows.shape[0]} x {rows.shape[1]} but the inputs shown "
+                f"{clean.shape[0]} x {clean.shape[1]}"
+            )
+        pictures[name] = _as_images(rows, image_shape, name)
+    fig = _image_rows(pictures, bool(title))
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
@@ -157,6 +210,21 @@ def plot_image_grid(
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
+
+
+def _image_rows(pictures: dict[str, np.ndarray], titled: bool) -> Figure:
+    """One row of pictures per entry, named on the left, in the grey range of the first."""
+    first = next(iter(pictures.values()))
+    vmin, vmax = _value_range(first)
+    cell_w, cell_h = _cell_size(first.shape[1:3])
+    count = first.shape[0]
+    fig = new_figure(0.6 + cell_w * count, 0.3 + len(pictures) * cell_h + (0.35 if titled else 0.0))
+    axes = fig.subplots(len(pictures), count, squeeze=False)
+    for i, (name, row) in enumerate(pictures.items()):
+        for j in range(count):
+            _show(axes[i, j], row[j], vmin, vmax)
+        axes[i, 0].set_ylabel(name)
+    return fig
 
 
 def _rows(values: np.ndarray, name: str) -> np.ndarray:
