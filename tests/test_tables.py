@@ -138,3 +138,15 @@ def test_the_model_keeps_the_tables_schema_and_drops_its_label_column_itself(win
         main(["encode", "--model", str(model), "--data", str(wine_csv), "--out", str(codes)]) == 0
     )
     assert np.load(codes).shape == (178, 2)  # no --label-column needed: the model knows it
+
+
+def test_the_helps_own_example_beats_pca(tmp_path, capsys):
+    from aekit.cli.main import build_parser
+
+    example = build_parser().epilog.removeprefix("example: aekit ").split()
+    assert example[:3] == ["train", "--data", "digits"]
+    out = tmp_path / "x"
+    assert main(["train", "--data", "digits", "--out", str(out), "--no-pictures"]) == 0
+    assert "code size: 16 (a quarter of the 64 features" in capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["split"] == "test" and metrics["ratio_to_pca"] < 1

@@ -138,20 +138,25 @@ def _trained(estimator: Any, done_before: int, resumed: bool) -> str:
 
 
 def _narrow_code(params: dict[str, Any], n_features: int, given: bool) -> str:
-    """Narrow data and no --code-size: a code of a quarter of the features; what was chosen.
+    """No --code-size: a code of at most a quarter of the features; what was chosen.
 
-    The default code (32 units) is wider than many tables; a code as wide as the data can
-    copy it, so the default adapts instead of failing. A --code-size given is kept (and
-    refused by the model if too wide).
+    The model's default code (32 units) is as wide as many tables, and half of digits' 64
+    pixels, where PCA with as many components keeps nearly everything: the comparison says
+    little and a code that wide can copy its input. So without --code-size the code is the
+    model's default or a quarter of the features, whichever is smaller. A --code-size given
+    is kept (and refused by the model if too wide).
     """
     if given or params.get("top_k") is not None or "code_size" not in params:
         return ""
-    if params["code_size"] < n_features or "hidden_units" in params:  # an RBM may be wider
+    if "hidden_units" in params:  # an RBM's hidden layer may be wider than its input
         return ""
-    params["code_size"] = max(1, math.ceil(n_features / 4))
+    quarter = max(1, math.ceil(n_features / 4))
+    if params["code_size"] <= quarter:
+        return ""
+    params["code_size"] = quarter
     return (
-        f"code size: {params['code_size']} (a quarter of the {n_features} features; "
-        "set --code-size to choose)"
+        f"code size: {quarter} (a quarter of the {n_features} features, below the model's "
+        "default; set --code-size to choose)"
     )
 
 
