@@ -150,3 +150,19 @@ def test_the_helps_own_example_beats_pca(tmp_path, capsys):
     assert "code size: 16 (a quarter of the 64 features" in capsys.readouterr().err
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["split"] == "test" and metrics["ratio_to_pca"] < 1
+
+
+def test_a_reader_that_stops_reading_ends_nothing_half_done(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "m"
+    read, write = os.pipe()
+    os.close(read)  # as `| head -1` does once it has its line
+    argv = [sys.executable, "-m", "aekit", "train", "--data", "digits", "--out", str(out)]
+    done = subprocess.run([*argv, "--epochs", "1", "--no-pictures"], stdout=write, stderr=-1)
+    os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert (out / "config.json").is_file() and not (out / "checkpoints").exists()
+    assert b"Traceback" not in done.stderr

@@ -7,6 +7,7 @@ stderr and exit status 1; bad arguments exit 2 (argparse); Ctrl-C exits 130.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -61,7 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.argv = words
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a closed pipe (| head -1) shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped reading (| head): the work is done and written; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except AekitError as exc:
         message = str(exc)
         if args.subcommand == "train":  # the caller's language: flags, not parameters
