@@ -33,6 +33,7 @@ def test_train_writes_model_metrics_and_pictures(model_dir):
         "loss_curve.png",
         "metrics.json",
         "model.safetensors",
+        "pca_baseline.safetensors",
         "reconstructions.png",
     ]
     metrics = json.loads((model_dir / "metrics.json").read_text())

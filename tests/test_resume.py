@@ -228,6 +228,7 @@ def test_cli_stop_writes_a_checkpoint_says_how_to_resume_and_resume_is_bit_ident
         "history.json",
         "metrics.json",
         "model.safetensors",
+        "pca_baseline.safetensors",
     ]  # the finished model replaced the run folder, checkpoints and all
     resumed = load_file(out / "model.safetensors")
     assert all(torch.equal(resumed[k], reference_model[k]) for k in reference_model)

@@ -166,3 +166,26 @@ def test_a_reader_that_stops_reading_ends_nothing_half_done(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (out / "config.json").is_file() and not (out / "checkpoints").exists()
     assert b"Traceback" not in done.stderr
+
+
+def test_evaluate_on_a_file_scores_its_rows_against_the_training_pca(wine_csv, tmp_path, capsys):
+    model = tmp_path / "m"
+    argv = ["train", "--data", str(wine_csv), "--label-column", "label", "--out", str(model)]
+    assert main([*argv, "--code-size", "2", *FAST]) == 0
+    X = load_wine().data
+    other = tmp_path / "other.csv"  # rows the model never saw in this order: a "test file"
+    np.savetxt(other, X[::-1][:50], delimiter=",")
+    report = tmp_path / "eval.json"
+    assert (
+        main(["evaluate", "--model", str(model), "--data", str(other), "--json", str(report)]) == 0
+    )
+    figures = json.loads(report.read_text())
+    assert figures["n_samples"] == 50 and figures["split"] == "given"
+    # The PCA is the training rows' (kept with the model), not one fitted on these 50 rows.
+    order = np.random.default_rng(0).permutation(len(X))
+    train = np.sort(order[36:])
+    scaler = StandardScaler().fit(X[train])
+    pca = PCA(2).fit(scaler.transform(X[train]))
+    Z = scaler.transform(X[::-1][:50])
+    expected = np.square(Z - pca.inverse_transform(pca.transform(Z))).sum(axis=1).mean()
+    assert figures["pca_squared_error"] == pytest.approx(expected, rel=1e-3)

@@ -19,7 +19,8 @@ from aekit.cli.resume import add_arguments as add_resume_arguments
 from aekit.data.splits import hold_out
 from aekit.errors import ConfigError
 from aekit.estimators.registry import ESTIMATORS
-from aekit.evaluation.metrics import compare_with_pca
+from aekit.evaluation.baseline_files import write_baseline
+from aekit.evaluation.metrics import PCABaseline, compare_with_pca
 from aekit.io.atomic import atomic_write_text, staged_folder
 from aekit.training import distributed
 
@@ -97,10 +98,13 @@ def run(args: argparse.Namespace) -> int:
     say(f"{_trained(estimator, done_before, run_folder.resuming)} in {seconds:.1f} s")
 
     X_eval, y_eval, split = _held_out(data, held_out)
-    comparison = compare_with_pca(estimator, data.X_train, X_eval)
+    code = int(estimator.config_.code_size)
+    baseline = PCABaseline.fit(estimator.scaler_.transform(data.X_train), code, 0)
+    comparison = compare_with_pca(estimator, None, X_eval, baseline=baseline)
     metrics = {"split": split, "train_seconds": seconds, **comparison.as_dict()}
     with staged_folder(out, overwrite=True) as tmp:  # checked by Run; now holds checkpoints
         estimator.write_files(tmp)
+        write_baseline(tmp, baseline)  # so evaluate on other rows meets the same PCA
         atomic_write_text(tmp / "metrics.json", json.dumps(metrics, indent=2))
         if not args.no_pictures:
             _pictures(estimator, data, X_eval, y_eval, tmp)

@@ -87,21 +87,49 @@ def pca_errors(
     return squared_error_per_sample(X_eval, pca.inverse_transform(pca.transform(X_eval))), pca
 
 
+@dataclass
+class PCABaseline:
+    """PCA fitted on a model's scaled training rows: what the model is measured against.
+
+    Kept with the model (``aekit train`` writes it), so a later evaluation on other rows
+    compares with the PCA of the training rows, never one fitted on the rows it scores.
+    """
+
+    mean: np.ndarray  # (n_features,)
+    components: np.ndarray  # (n_components, n_features), orthonormal rows
+
+    @classmethod
+    def fit(cls, X_scaled: np.ndarray, n_components: int, random_state: int = 0) -> PCABaseline:
+        k = min(n_components, X_scaled.shape[0], X_scaled.shape[1])
+        pca = PCA(n_components=k, random_state=random_state).fit(X_scaled)
+        return cls(pca.mean_.astype(np.float64), pca.components_.astype(np.float64))
+
+    def reconstruct(self, X_scaled: np.ndarray) -> np.ndarray:
+        centred = np.asarray(X_scaled, np.float64) - self.mean
+        return centred @ self.components.T @ self.components + self.mean
+
+
 def compare_with_pca(
-    estimator: FittedAutoencoder, X_fit: np.ndarray, X_eval: np.ndarray, random_state: int = 0
+    estimator: FittedAutoencoder,
+    X_fit: np.ndarray | None,
+    X_eval: np.ndarray,
+    random_state: int = 0,
+    baseline: PCABaseline | None = None,
 ) -> Comparison:
     """Reconstruction error of a fitted autoencoder and of PCA of its code size on ``X_eval``.
 
-    PCA is fitted on ``X_fit`` (the rows the autoencoder was trained on, where known) after
-    the autoencoder's own scaling, with as many components as the code has units.
+    PCA is ``baseline`` when given, else fitted on ``X_fit`` (the rows the autoencoder was
+    trained on) after the autoencoder's own scaling, with as many components as the code.
     """
     k = int(estimator.config_.code_size)
     scaler = estimator.scaler_
     rec = estimator.reconstruct(X_eval)
-    fit_s, eval_s = scaler.transform(X_fit), scaler.transform(X_eval)
-    k_used = min(k, fit_s.shape[0], fit_s.shape[1])
-    pca = PCA(n_components=k_used, random_state=random_state).fit(fit_s)
-    pca_rec_s = pca.inverse_transform(pca.transform(eval_s))
+    eval_s = scaler.transform(X_eval)
+    if baseline is None:
+        if X_fit is None:
+            raise ValueError("compare_with_pca needs X_fit or a fitted baseline")
+        baseline = PCABaseline.fit(scaler.transform(X_fit), k, random_state)
+    pca_rec_s = baseline.reconstruct(eval_s)
     return Comparison(
         n_components=k,
         n_samples=int(X_eval.shape[0]),

@@ -8,6 +8,7 @@ A model folder::
     model.safetensors      its tensors
     history.json           per-epoch losses
     metrics.json           what `aekit train` measured (optional)
+    pca_baseline.safetensors  the PCA it was measured against (optional)
 
 A run folder while `aekit train` trains (replaced by the model folder when it is written)::
 
@@ -27,6 +28,7 @@ CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 HISTORY = "history.json"
 METRICS = "metrics.json"
+PCA_BASELINE = "pca_baseline.safetensors"  # PCA of the scaled training rows (aekit train)
 
 CHECKPOINTS = "checkpoints"
 RUN_FILE = "run.json"

@@ -101,9 +101,11 @@ def read_json(path: Path) -> Any:
         raise ModelFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
 
 
-def read_tensors(folder: Path, expected: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
-    """The tensors of ``model.safetensors``, once its header matches ``expected`` exactly."""
-    weights = folder / layout.WEIGHTS
+def read_tensors(
+    folder: Path, expected: dict[str, tuple[int, ...]], name: str = layout.WEIGHTS
+) -> dict[str, torch.Tensor]:
+    """The tensors of ``name`` (``model.safetensors``), once its header matches ``expected``."""
+    weights = folder / name
     if not weights.is_file():
         pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
         if pickles:
@@ -119,6 +121,19 @@ def read_tensors(folder: Path, expected: dict[str, tuple[int, ...]]) -> dict[str
         if type(exc).__name__ != "SafetensorError":
             raise
         raise ModelFileError(f"{weights}: not a valid safetensors file ({exc})") from None
+
+
+def write_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
+    """Write named tensors as one safetensors file, atomically."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={"format": FORMAT})
+
+
+def tensor_shape(path: Path, name: str) -> tuple[int, ...] | None:
+    """The shape the header of ``path`` gives tensor ``name``, None if absent (bounded read)."""
+    entry = read_header(path).get(name)
+    return tuple(entry["shape"]) if isinstance(entry, dict) and "shape" in entry else None
 
 
 def _check_tensors(path: Path, header: dict, expected: dict[str, tuple[int, ...]]) -> None:
