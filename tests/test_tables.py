@@ -189,3 +189,15 @@ def test_evaluate_on_a_file_scores_its_rows_against_the_training_pca(wine_csv, t
     Z = scaler.transform(X[::-1][:50])
     expected = np.square(Z - pca.inverse_transform(pca.transform(Z))).sum(axis=1).mean()
     assert figures["pca_squared_error"] == pytest.approx(expected, rel=1e-3)
+
+
+def test_evaluate_and_score_drop_the_training_tables_label_column_too(wine_csv, tmp_path):
+    model = tmp_path / "m"
+    argv = ["train", "--data", str(wine_csv), "--label-column", "label", "--out", str(model)]
+    assert main([*argv, "--code-size", "2", *FAST]) == 0
+    assert main(["evaluate", "--model", str(model), "--data", str(wine_csv), "-q"]) == 0
+    scores = tmp_path / "scores.csv"
+    assert (
+        main(["score", "--model", str(model), "--data", str(wine_csv), "--out", str(scores)]) == 0
+    )
+    assert len(scores.read_text().splitlines()) == 1 + 178

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from aekit.cli.common import add_data_args, print_table
-from aekit.cli.outputs import load_data
+from aekit.cli.outputs import load_data_for
 from aekit.errors import ConfigError
 from aekit.estimators.persistence import load, saved_name
 from aekit.evaluation.baseline_files import read_baseline
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     estimator = load(args.model)
-    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    data = load_data_for(estimator, args)
     # PCA is the one fitted on the model's own training rows when the folder keeps it, so
     # the rows of --data are only scored; else it learns from a named dataset's training part.
     baseline = read_baseline(Path(args.model), int(estimator.n_features_in_))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import difflib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +37,21 @@ def load_data(
     if label_column is not None and label_column.isdigit():
         column = int(label_column)
     return read_path(spec, label_column=column)
+
+
+def load_data_for(estimator: Any, args: argparse.Namespace) -> Dataset:
+    """``--data`` as a fitted model reads it: the training table's label column dropped.
+
+    A model trained on a table with a label column keeps that column's name; when the file
+    given has exactly one column more than the model's features and no --label-column is
+    given, that column is taken out again, as in training.
+    """
+    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    saved = getattr(estimator, "label_column_", None)
+    if args.label_column is None and saved is not None:
+        if data.n_features == int(getattr(estimator, "n_features_in_", 0)) + 1:
+            data = load_data(args.data, data_dir=args.data_dir, label_column=str(saved))
+    return data
 
 
 def check_array_output(path: str) -> Path:

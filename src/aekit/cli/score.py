@@ -17,7 +17,7 @@ import numpy as np
 from aekit.anomaly.detector import AnomalyDetector
 from aekit.anomaly.scores import row_scores
 from aekit.cli.common import add_data_args
-from aekit.cli.outputs import check_array_output, load_data
+from aekit.cli.outputs import check_array_output, load_data_for
 from aekit.errors import ConfigError, OutputError
 from aekit.estimators.base import BaseAutoencoder
 from aekit.estimators.persistence import load
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.model} holds a {type(model).__name__}; aekit score takes an autoencoder "
             "or an anomaly detector"
         )
-    X = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column).X_all()
+    X = load_data_for(getattr(model, "member_", model), args).X_all()  # label column out
     columns = score_columns(model, X)
     write_csv(out, columns)
     if not args.quiet:

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from aekit.cli.common import add_data_args
-from aekit.cli.outputs import check_array_output, load_data, write_array
+from aekit.cli.outputs import check_array_output, load_data, load_data_for, write_array
 from aekit.errors import ConfigError
 from aekit.estimators.persistence import load
 
@@ -54,12 +54,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     check_array_output(args.out)  # fail before any work
     estimator = load(args.model)
-    data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
-    saved_label = getattr(estimator, "label_column_", None)
-    expected = int(getattr(estimator, "n_features_in_", 0))
-    if args.label_column is None and saved_label is not None and args.command != "decode":
-        if data.n_features == expected + 1:  # the training table's label column is there too
-            data = load_data(args.data, data_dir=args.data_dir, label_column=str(saved_label))
+    if args.command == "decode":  # codes, not the training table
+        data = load_data(args.data, data_dir=args.data_dir, label_column=args.label_column)
+    else:
+        data = load_data_for(estimator, args)
     X = select_split(data, args.split)
     if args.command == "encode":
         result = estimator.transform(X)
