@@ -226,6 +226,11 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         return top if names is None else np.asarray(names, dtype=object)[top]
 
     @property
+    def history_(self) -> dict[str, list[float]]:
+        """The member's per-epoch losses (saved beside the detector as history.json)."""
+        return self.member_.history_
+
+    @property
     def module_(self) -> torch.nn.Module:
         """The member's network: what saving and the input checks look for when fitted."""
         return self.member_.module_

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aekit.cli import flags, launch
+from aekit.cli import anomaly_task, flags, launch
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
 from aekit.cli.resume import add_arguments as add_resume_arguments
@@ -46,6 +46,7 @@ def add_parser(sub: argparse._SubParsersAction, model: str = flags.DEFAULT_MODEL
     add_resume_arguments(p)  # --checkpoint-every, --resume
     launch.add_argument(p)  # --nproc
     p.add_argument("--no-pictures", action="store_true", help="skip the figures")
+    anomaly_task.add_argument(p)  # --task
     params = flags.add_model_flags(p, model)
     p.set_defaults(run=run, model_params=params, model_params_of=model)
 
@@ -53,6 +54,7 @@ def add_parser(sub: argparse._SubParsersAction, model: str = flags.DEFAULT_MODEL
 @distributed.within_session  # under torchrun: one process of a data-parallel run
 def run(args: argparse.Namespace) -> int:
     argv = vars(args).pop("argv", None) or sys.argv[1:]  # as typed; set by cli.main
+    anomaly_task.check_options(args)  # a detector: no checkpoints, one process
     if args.nproc is not None:
         return launch.launch(argv, args.nproc, quiet=args.quiet)
     # --resume: options come from the run; else --out is checked now (by process 0 and
@@ -78,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
         f"training {args.model} on {data.name}: {data.X_train.shape[0]} samples, "
         f"{data.X_train.shape[1]} features"
     )
+    if args.task == "anomaly":
+        chosen = anomaly_task.names_a_member(argv, [f for p in args.model_params for f in p.flags])
+        if chosen and narrow:
+            say(narrow)
+        return anomaly_task.run(args, data, estimator if chosen else None, out, say)
     if narrow:
         say(narrow)
     done_before = _epochs_done(run_folder.folder) if run_folder.resuming else 0
