@@ -124,12 +124,10 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     Notes
     -----
     ``member=None`` trains ``Autoencoder(hidden=(max(8, n_features // 2),),
-    code_size=min(ceil(n_features / 4), n_features - 1), scale="standard", epochs=50,
-    validation_fraction=0.0)``, seeded with the detector's ``random_state``: one hidden layer
-    of half the features and a code of a quarter (rounded up, as ``aekit train`` sizes a
-    table's code), on standardised columns (so that no column dominates the squared error by
-    its units alone), trained on all its rows: the detector's own held-out part is the one
-    that matters, for the threshold.
+    code_size=max(2, n_features // 4), scale="standard", epochs=50)``, seeded with the
+    detector's ``random_state``: one hidden layer of half the features and a code of a
+    quarter, on standardised columns (so that no column dominates the squared error by its
+    units alone).
 
     ``clone`` (so grid searches) keeps a fitted member as it is, as
     :class:`~aekit.PretrainedClassifier` keeps its encoder.
@@ -304,10 +302,9 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
             return self.member
         return Autoencoder(
             hidden=(max(8, n_features // 2),),
-            code_size=max(1, min(math.ceil(n_features / 4), n_features - 1)),
+            code_size=max(2, n_features // 4),
             scale="standard",
             epochs=50,
-            validation_fraction=0.0,  # no early stopping: a validation split would go unused
             random_state=seed,
         )
 
