@@ -86,7 +86,7 @@ def _kind(p: Param) -> str:
         "Flag": "bool",
         "Sizes": "tuple of int",
         "Text": "str",
-        "Objects": "list",
+        "Objects": "list" if getattr(p.kind, "checked", True) else "object",
     }
     found = names[type(p.kind).__name__]
     found += "".join(f" or {w!r}" for w in p.words)
