@@ -47,3 +47,10 @@ def test_task_anomaly_refuses_checkpoints_in_one_line(table, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--task anomaly trains in one go" in err and err.count("\n") == 1
     assert not (tmp_path / "d").exists()
+
+
+def test_the_default_detector_fits_two_columns():
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    detector = aekit.AnomalyDetector(random_state=0).fit(X)
+    assert detector.member_.config_.code_size == 1
+    assert detector.predict(X).shape == (100,)

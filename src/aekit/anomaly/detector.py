@@ -124,7 +124,8 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     Notes
     -----
     ``member=None`` trains ``Autoencoder(hidden=(max(8, n_features // 2),),
-    code_size=max(2, n_features // 4), scale="standard", epochs=50)``, seeded with the
+    code_size=max(2, n_features // 4), scale="standard", epochs=50)`` (a code of at most
+    n_features - 1 units, so two columns get one), seeded with the
     detector's ``random_state``: one hidden layer of half the features and a code of a
     quarter, on standardised columns (so that no column dominates the squared error by its
     units alone).
@@ -302,7 +303,7 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
             return self.member
         return Autoencoder(
             hidden=(max(8, n_features // 2),),
-            code_size=max(2, n_features // 4),
+            code_size=max(1, min(max(2, n_features // 4), n_features - 1)),  # < the columns
             scale="standard",
             epochs=50,
             random_state=seed,
