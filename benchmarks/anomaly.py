@@ -31,10 +31,8 @@ import inspect
 import io
 import json
 import math
-import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 import warnings
@@ -46,6 +44,7 @@ from typing import Any
 import numpy as np
 import sklearn
 import torch
+from provenance import hardware, revision
 from scipy.io import loadmat
 from scipy.stats import rankdata
 from sklearn.datasets import load_digits
@@ -413,29 +412,6 @@ def markdown(rows: list[dict[str, Any]], digits: dict[str, Any], meta: dict[str,
         lines += ["", "## Warnings raised during the run", ""]
         lines += [f"- {w}" for w in sorted(WARNINGS)]
     return "\n".join(lines) + "\n"
-
-
-def hardware() -> str:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
-def revision() -> str:
-    try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True
-        )
-    except OSError:
-        return "unknown"
-    return found.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
 def main() -> None:

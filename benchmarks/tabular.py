@@ -21,10 +21,8 @@ import contextlib
 import io
 import json
 import math
-import os
 import platform
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from provenance import hardware, revision
 from scipy.io import loadmat
 from sklearn import datasets
 
@@ -134,29 +133,6 @@ def markdown(rows: list[dict[str, object]], meta: dict[str, str]) -> str:
             worse = (float(r["ratio"]) - 1) * 100  # type: ignore[arg-type]
             lines.append(f"- {r['table']}: {worse:.1f} % above PCA's error")
     return "\n".join(lines) + "\n"
-
-
-def hardware() -> str:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
-def revision() -> str:
-    try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True
-        )
-    except OSError:
-        return "unknown"
-    return found.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
 def main() -> None:
