@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import shlex
 import sys
@@ -36,6 +35,7 @@ from aekit.datasets import load
 from aekit.estimators.registry import ESTIMATORS
 from aekit.objectives.corruption import masking
 from aekit.reporting import plot_filters, plot_image_grid
+from aekit.reproduce.provenance import hardware
 
 HIDDEN, CODE = (1000, 500, 250), 30
 IMAGE = (28, 28)
@@ -255,20 +255,6 @@ def markdown(rows: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def _fmt(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
-def hardware() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    if torch.cuda.is_available():
-        return f"{torch.cuda.get_device_name()}; host {cpu}"
-    return f"{cpu}, {os.cpu_count()} cores, no GPU"
 
 
 def main() -> None:

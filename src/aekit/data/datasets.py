@@ -211,6 +211,23 @@ def _s_curve(path: str | None, n_samples: int | None, random_state: int) -> Data
     return _manifold("s-curve", make_s_curve, n_samples, random_state)
 
 
+@_register(
+    "curves",
+    "28x28 curve images after Hinton & Salakhutdinov 2006, 20000 + 10000 (generated, seeded)",
+)
+def _curves(path: str | None, n_samples: int | None, random_state: int) -> Dataset:
+    from aekit.data.curves import make_curves
+
+    n_train = 20000 if n_samples is None else n_samples
+    n_test = max(1, n_train // 2)  # the paper's 20,000 / 10,000 proportion
+    X = make_curves(n_train + n_test, random_state)
+    description = (
+        f"curves: {n_train} + {n_test} generated 28x28 images (three control points, a "
+        f"cubic spline, an anti-aliased pen; seed {random_state})"
+    )
+    return Dataset("curves", X[:n_train], None, X[n_train:], None, (28, 28), description)
+
+
 def _manifold(name: str, make: Callable, n_samples: int | None, random_state: int) -> Dataset:
     from sklearn.model_selection import train_test_split
 
