@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aekit.anomaly.detector import AnomalyDetector
+from aekit.cli import data_source
 from aekit.data.dataset import Dataset
 from aekit.errors import ConfigError
 from aekit.io import layout
@@ -69,6 +70,7 @@ def run(
         "threshold": detector.threshold_,
         "false_alarm_rate_measured": detector.false_alarm_rate_,
         "false_alarm_rate_asked": detector.false_alarm_rate,
+        "data": data_source.record(args, data),  # aekit report re-reads the same rows
     }
     say(
         f"threshold {detector.threshold_:.4g}: flags {100 * detector.false_alarm_rate_:.1f} % of "

@@ -29,7 +29,17 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; ``train`` gets the flags of the ``--model`` that ``argv`` names."""
-    from aekit.cli import evaluate, info, listing, sample, score, train, use
+    from aekit.cli import (
+        evaluate,
+        export,
+        info,
+        listing,
+        report,
+        sample,
+        score,
+        train,
+        use,
+    )
 
     parser = Parser(
         prog="aekit",
@@ -46,6 +56,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     evaluate.add_parser(sub)
     info.add_parser(sub)
     score.add_parser(sub)
+    report.add_parser(sub)
+    export.add_parser(sub)
     listing.add_parsers(sub)
     return parser
 

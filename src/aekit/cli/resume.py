@@ -46,7 +46,7 @@ NOT_SAVED = (
     "model_params_of",
 )
 MAY_DIFFER = ("no_pictures", "checkpoint_every")  # how the run reports, not what it computes
-PATH_OPTIONS = ("data", "data_dir")
+PATH_OPTIONS = ("data", "data_dir", "tensorboard")
 ONLY_AT_END = 2**31 - 1  # without --checkpoint-every: checkpoints only at the end or a stop
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aekit.cli import anomaly_task, flags, launch
+from aekit.cli import anomaly_task, data_source, flags, launch
 from aekit.cli.common import add_data_args, print_table
 from aekit.cli.outputs import load_data
 from aekit.cli.resume import add_arguments as add_resume_arguments
@@ -46,6 +46,13 @@ def add_parser(sub: argparse._SubParsersAction, model: str = flags.DEFAULT_MODEL
     add_resume_arguments(p)  # --checkpoint-every, --resume
     launch.add_argument(p)  # --nproc
     p.add_argument("--no-pictures", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="also log the run to TensorBoard event files in DIR: each epoch's losses, the "
+        "learning rate and weight histograms, then reconstructions and the codes' projector "
+        "(needs: pip install aekit[tensorboard])",
+    )
     anomaly_task.add_argument(p)  # --task
     params = flags.add_model_flags(p, model)
     p.set_defaults(run=run, model_params=params, model_params_of=model)
@@ -55,6 +62,7 @@ def add_parser(sub: argparse._SubParsersAction, model: str = flags.DEFAULT_MODEL
 def run(args: argparse.Namespace) -> int:
     argv = vars(args).pop("argv", None) or sys.argv[1:]  # as typed; set by cli.main
     anomaly_task.check_options(args)  # a detector: no checkpoints, one process
+    _check_tensorboard(args)  # before any work: a missing package is one line
     if args.nproc is not None:
         return launch.launch(argv, args.nproc, quiet=args.quiet)
     # --resume: options come from the run; else --out is checked now (by process 0 and
@@ -70,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--model {args.model}: its flags were not read (give --model first)")
     params = {p.name: getattr(args, p.name) for p in args.model_params}
     params["verbose"] = 0 if args.quiet else 1
+    board = _tensorboard(args.tensorboard, params)
     if "image_shape" in params and params["image_shape"] is None:
         params["image_shape"] = data.image_shape  # conv: how a row folds into an image
     narrow = _narrow_code(params, data.X_train.shape[1], "--code-size" in argv)
@@ -108,7 +117,12 @@ def run(args: argparse.Namespace) -> int:
     code = int(estimator.config_.code_size)
     baseline = PCABaseline.fit(estimator.scaler_.transform(data.X_train), code, 0)
     comparison = compare_with_pca(estimator, None, X_eval, baseline=baseline)
-    metrics = {"split": split, "train_seconds": seconds, **comparison.as_dict()}
+    metrics = {
+        "split": split,
+        "train_seconds": seconds,
+        **comparison.as_dict(),
+        "data": data_source.record(args, data),  # aekit report re-reads the same rows
+    }
     with staged_folder(out, overwrite=True) as tmp:  # checked by Run; now holds checkpoints
         estimator.write_files(tmp)
         write_baseline(tmp, baseline)  # so evaluate on other rows meets the same PCA
@@ -117,7 +131,42 @@ def run(args: argparse.Namespace) -> int:
             _pictures(estimator, data, X_eval, y_eval, tmp)
     print_table(comparison, split, args.model)
     say(f"model {'' if args.no_pictures else 'and pictures '}written to {out}")
+    if board is not None:  # the reconstructions and codes need the fitted model
+        _log_results(board, estimator, data, X_eval, y_eval)
+        say(f"TensorBoard logs written to {args.tensorboard}")
     return 0
+
+
+def _check_tensorboard(args: argparse.Namespace) -> None:
+    if args.tensorboard is None:
+        return
+    if args.task == "anomaly":  # the detector builds and trains its member itself
+        raise ConfigError("--tensorboard logs a model's training; --task anomaly does not take it")
+    from aekit.reporting.tensorboard import require_tensorboard
+
+    require_tensorboard("--tensorboard")
+
+
+def _tensorboard(log_dir: str | None, params: dict[str, Any]) -> Any:
+    """The logger the estimator calls each epoch (None without --tensorboard)."""
+    if log_dir is None:
+        return None
+    from aekit.reporting.tensorboard import TensorBoardLogger
+
+    # about ten histograms of each parameter per stage: most of the event file's size
+    board = TensorBoardLogger(log_dir, histogram_every=max(1, params.get("epochs", 1) // 10))
+    params["callbacks"] = [board]
+    return board
+
+
+def _log_results(
+    board: Any, estimator: Any, data: Dataset, X_eval: np.ndarray, y_eval: np.ndarray | None
+) -> None:
+    """Reconstructions and the codes' projector, of the rows the pictures show, then close."""
+    seed = estimator.random_state if isinstance(estimator.random_state, int) else 0  # --seed
+    shape, names = data.image_shape, data.label_names
+    board.log_results(estimator, X_eval, y_eval, image_shape=shape, label_names=names, seed=seed)
+    board.close()
 
 
 def _epochs_done(checkpoints: Path) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from aekit.errors import ConfigError
 from aekit.reporting.images import plot_image_grid
@@ -49,13 +50,29 @@ def plot_filters(
     --------
     >>> plot_filters(sparse_ae, (8, 8), tmp_path / "filters.png")  # doctest: +SKIP
     """
+    filters = first_layer_filters(estimator, n)
+    title = f"first-layer filters ({filters.shape[0]} units)"
+    return plot_image_grid(filters, image_shape, path, n_cols=n_cols, title=title, normalise=True)
+
+
+def first_layer_filters(estimator: Any, n: int = 64) -> np.ndarray:
+    """The first ``n`` first-layer units' input weights, each scaled to unit norm.
+
+    Returns
+    -------
+    ndarray of shape (min(n, n_units), n_features)
+        Row j is the input of unit norm that most excites unit j (float64).
+
+    Raises
+    ------
+    ConfigError
+        When the estimator has no dense first layer (a convolutional or RBM network).
+    """
     layers = getattr(getattr(estimator, "module_", None), "encoder_layers", None)
-    if layers is None:
+    if layers is None or getattr(layers[0], "weight", torch.empty(0)).dim() != 2:
         raise ConfigError("plot_filters needs a fitted estimator with a dense first layer")
     if n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
     weight = layers[0].weight.detach().cpu().double().numpy()[:n]  # (n, n_features)
     norms = np.sqrt(np.square(weight).sum(axis=1, keepdims=True))
-    filters = weight / np.maximum(norms, 1e-12)  # each the unit-norm input it responds to most
-    title = f"first-layer filters ({filters.shape[0]} units)"
-    return plot_image_grid(filters, image_shape, path, n_cols=n_cols, title=title, normalise=True)
+    return weight / np.maximum(norms, 1e-12)  # each the unit-norm input it responds to most

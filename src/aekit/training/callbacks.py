@@ -1,14 +1,32 @@
-"""Callbacks: small hooks the engine calls at the end of every epoch."""
+"""Callbacks: small hooks the engine calls at the end of every epoch.
+
+A callback may also have ``on_train_begin(model, stage)``, called once before the first
+epoch of each call of the engine with the module it trains and the stage's name: ``""``
+for a run of one stage and for fine-tuning, ``"pretrain_layer{i}"`` for layer ``i`` of
+greedy pretraining (the prefix of that layer's keys in the history). A logger that wants
+the weights, or a tag per stage, reads them there.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Any, Protocol
+
+from torch import nn
 
 
 class Callback(Protocol):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         """Called after each epoch (1-based) with its logs; return True to stop training."""
+
+
+def train_begins(hooks: Iterable[Callback], model: nn.Module, stage: str) -> None:
+    """Call ``on_train_begin(model, stage)`` of each hook that has one (it is optional)."""
+    for hook in hooks:
+        begin = getattr(hook, "on_train_begin", None)
+        if begin is not None:
+            begin(model, stage)
 
 
 class ProgressBar:

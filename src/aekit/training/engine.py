@@ -123,6 +123,7 @@ def train(
     checkpoint_every: int = 1,
     resume: bool = False,
     should_stop: Callable[[], int | None] | None = None,
+    stage: str = "",
 ) -> dict[str, list[float]]:
     """Train ``model`` on rows of ``X`` (float32, CPU) and return the per-epoch history.
 
@@ -133,6 +134,8 @@ def train(
     the end; ``resume=True`` continues from the one there, giving the same weights as an
     uninterrupted run. ``should_stop`` is polled after every step: when it returns a signal
     number, the step's state is checkpointed and ``TrainingInterrupted`` is raised.
+    ``stage`` names this call to the callbacks' ``on_train_begin`` (greedy pretraining
+    names each layer's; :mod:`aekit.training.callbacks`).
 
     Under torchrun every process calls this with the same arguments; process 0's ``seed``
     is used, each trains on its slice of every batch, and only process 0 writes checkpoints
@@ -164,7 +167,7 @@ def train(
         checkpoint_dir, checkpoint_every, {**marks, **source.fingerprint()}, ctx
     )
     first_epoch, first_begin = saver.resume(run) if resume else (1, 0)
-    loop = Loop(run, source, objective, settings, where, n, saver, callbacks, should_stop)
+    loop = Loop(run, source, objective, settings, where, n, saver, callbacks, should_stop, stage)
     return loop.fit(first_epoch, first_begin)
 
 

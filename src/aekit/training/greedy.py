@@ -104,6 +104,7 @@ def pretrain(
             callbacks=callbacks,
             checkpoint_every=checkpoint_every,
             should_stop=should_stop,
+            stage=layout.pretraining_stage(i),  # the prefix of its keys in the history
             **stage,
         )
         for key, values in layer_history.items():

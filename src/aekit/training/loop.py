@@ -17,7 +17,7 @@ from aekit.errors import TrainingError
 from aekit.objectives.objective import TrainingObjective
 from aekit.training import distributed
 from aekit.training.batches import BatchSource
-from aekit.training.callbacks import Callback, ProgressBar
+from aekit.training.callbacks import Callback, ProgressBar, train_begins
 from aekit.training.checkpointer import Checkpointer
 from aekit.training.hardware import float32_matmul
 from aekit.training.run import Placement, Run
@@ -39,12 +39,14 @@ class Loop:
     checkpointer: Checkpointer
     callbacks: Sequence[Callback] = ()
     should_stop: Callable[[], int | None] | None = None
+    stage: str = ""  # what on_train_begin names this run: a layer of greedy pretraining
 
     def fit(self, first_epoch: int = 1, first_begin: int = 0) -> dict[str, list[float]]:
         """Epochs ``first_epoch`` on, the first from row ``first_begin`` (a resume's)."""
         s, ctx, run = self.settings, self.where.ctx, self.run
         progress = ProgressBar(s.epochs) if s.verbose and ctx.is_primary else None
         hooks = [*self.callbacks, *([progress] if progress else [])] if ctx.is_primary else []
+        train_begins(hooks, run.model, self.stage)
         try:
             with float32_matmul(s.precision, self.where.device):
                 for epoch in range(first_epoch, s.epochs + 1):
