@@ -35,6 +35,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         info,
         listing,
         report,
+        reproduce,
         sample,
         score,
         train,
@@ -59,6 +60,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     report.add_parser(sub)
     export.add_parser(sub)
     listing.add_parsers(sub)
+    reproduce.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,104 @@
+"""The networks of Hinton & Salakhutdinov (2006) as aekit estimators, and the sizes of a run.
+
+Three ways to train each deep network, so the table shows what pretraining is for:
+
+- ``aekit``: aekit's own defaults (ELU units, Adam, a cosine schedule), no pretraining;
+- ``sigmoid``: the paper's logistic units trained from random initialisation;
+- ``sigmoid-rbm``: the paper's recipe, greedy RBM pretraining of each layer, then
+  fine-tuning of the unrolled network on the Bernoulli likelihood (cross-entropy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aekit.estimators.autoencoder import Autoencoder
+from aekit.estimators.stacked import StackedAutoencoder
+
+CURVES_HIDDEN = (400, 200, 100, 50, 25)  # 784-400-200-100-50-25-6
+CURVES_CODE = 6
+IMAGES_HIDDEN = (1000, 500, 250)  # 784-1000-500-250-30, for MNIST and Fashion-MNIST
+IMAGES_CODE = 30
+
+# The paper's squared errors per test image (Table in Fig. 2 and its supporting text).
+PUBLISHED = {
+    "curves": {
+        "deep autoencoder": 1.44,
+        "logistic PCA-6": 7.64,
+        "logistic PCA-18": 2.45,
+        "PCA-18": 5.90,
+    },
+    "mnist": {"deep autoencoder": 3.00, "logistic PCA-30": 8.01, "PCA-30": 13.87},
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much of each data set and how many epochs one run of the suite spends."""
+
+    curves_train: int | None  # None: the full 20,000 / 10,000
+    images_train: int | None  # None: all 60,000 training images
+    curves_epochs: int
+    images_epochs: int
+    pretrain_epochs: int
+    codes_epochs: int
+    tutorial_epochs: int
+
+
+FULL = Budget(
+    None,
+    None,
+    curves_epochs=200,
+    images_epochs=50,
+    pretrain_epochs=10,
+    codes_epochs=50,
+    tutorial_epochs=20,
+)
+QUICK = Budget(
+    400, 600, curves_epochs=2, images_epochs=2, pretrain_epochs=1, codes_epochs=2, tutorial_epochs=2
+)
+
+
+def deep(
+    kind: str, hidden: tuple[int, ...], code: int, budget: Budget, epochs: int, seed: int
+) -> Any:
+    """One deep autoencoder: ``kind`` is "aekit", "sigmoid" or "sigmoid-rbm"."""
+    common: dict[str, Any] = {
+        "hidden": hidden,
+        "code_size": code,
+        "epochs": epochs,
+        "loss": "bernoulli",
+        "random_state": seed,
+    }
+    if kind == "aekit":
+        return Autoencoder(**common)
+    if kind == "sigmoid":
+        return Autoencoder(**common, activation="sigmoid")
+    if kind == "sigmoid-rbm":
+        return StackedAutoencoder(
+            **common,
+            activation="sigmoid",
+            pretraining="rbm",
+            pretrain_epochs=budget.pretrain_epochs,
+        )
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def tutorial(epochs: int, seed: int) -> Autoencoder:
+    """The network introductions start from: 784-256-784, a sigmoid code, RMSProp at 0.01,
+    batch 100 (squared error in the tutorials; aekit's sigmoid output trains on
+    cross-entropy, the Bernoulli likelihood)."""
+    return Autoencoder(
+        hidden=(),
+        code_size=256,
+        code_activation="sigmoid",
+        loss="bernoulli",
+        optimizer="rmsprop",
+        learning_rate=0.01,
+        momentum=0.0,
+        lr_schedule="constant",
+        batch_size=100,
+        epochs=epochs,
+        random_state=seed,
+    )
