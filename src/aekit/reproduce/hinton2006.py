@@ -237,6 +237,7 @@ def _codes_2d(options: Options, doc: Document) -> None:
         code_size=2,
         loss="bernoulli",
         epochs=options.budget.codes_epochs,
+        batch_size=options.budget.batch_size,
         random_state=options.seed,
     )
     X_train, X_test = _parts(data)
