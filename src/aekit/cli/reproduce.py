@@ -38,7 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    suite = importlib.import_module(f"aekit.reproduce.{args.name}")
+    # A suite's module is its name with "_" for "-" (ng-sparse: aekit.reproduce.ng_sparse).
+    suite = importlib.import_module(f"aekit.reproduce.{args.name.replace('-', '_')}")
     sections = tuple(suite.SECTIONS)
     if args.sections:
         sections = tuple(s.strip() for s in args.sections.split(",") if s.strip())

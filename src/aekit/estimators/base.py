@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 import numpy as np
 import torch
@@ -156,8 +156,9 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         penalties = [term for p in parts for term in p.penalties(self)]
         # A procedure (greedy pretraining) decides where the corruption applies.
         likelihood = _network(module).likelihood
+        resample = next((r for p in parts if (r := p.resample(self, likelihood)) is not None), None)
         objective = arch.objective(
-            self, LossTerms(likelihood, None if procedure else corruption, penalties)
+            self, LossTerms(likelihood, None if procedure else corruption, penalties, resample)
         )
         if checkpoint_dir is not None and not resume and distributed.is_primary():
             _checkpoints.start(checkpoint_dir, self, seed)
@@ -242,8 +243,11 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         )
         return -losses["reconstruction"]
 
-    def mean_activation(self, X: Any, layer: int = 0) -> np.ndarray:
+    def mean_activation(self, X: Any, layer: int | Literal["code"] = 0) -> np.ndarray:
         """Mean activation of each unit of hidden layer ``layer`` (0: the first) over ``X``.
+
+        ``layer="code"``: of the code's units (the layer a one-layer encoder's sparsity
+        penalises).
 
         Returns
         -------
@@ -251,6 +255,8 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
             Compare with ``sparsity_target`` for KL sparsity.
         """
         X = self._check_input(X)
+        if layer == "code":
+            return self.transform(X).mean(axis=0)
 
         def hidden(xb: torch.Tensor) -> torch.Tensor:
             found = self.module_(xb).hidden

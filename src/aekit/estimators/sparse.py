@@ -15,7 +15,10 @@ class SparseAutoencoder(Autoencoder, defaults={"sparsity": "kl", "activation": "
     With ``sparsity="kl"`` the loss adds β Σ_j KL(ρ‖ρ̂_j), ρ̂_j being unit j's mean
     activation over the batch (ρ = ``sparsity_target``, β = ``sparsity_weight``); this needs
     sigmoid units. With ``sparsity="l1"`` it adds λ Σ_j |h_j| per sample and works with any
-    activation. ``hidden`` must name at least one layer; ``mean_activation`` reads it back.
+    activation. ``hidden`` names at least one layer, or is ``()`` with a sigmoid
+    ``code_activation``: the one hidden layer is then the code, and the penalty falls on it
+    (Ng's 784-196-784 network). ``mean_activation`` reads the penalised layer back
+    (``layer="code"`` for the code).
 
     Examples
     --------

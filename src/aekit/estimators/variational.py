@@ -29,7 +29,10 @@ class VariationalAutoencoder(BaseAutoencoder, architecture=Variational()):
     likelihood's mean; ``sample`` decodes draws from the N(0, I) prior. ``history_`` holds
     ``loss`` (−ELBO with β), ``reconstruction`` (−log p(x|z), in nats) and ``kl``. With
     ``noise`` it is a denoising VAE: the posterior of a corrupted input must explain the
-    clean one.
+    clean one. With ``importance_samples`` k > 1 it is an importance-weighted autoencoder
+    (Burda et al. 2016): ``loss`` is the negative k-sample bound, tighter than the ELBO,
+    beside the one-sample terms averaged over the k samples; ``binarize="dynamic"`` trains
+    on a fresh Bernoulli draw of the images every epoch, as that paper does.
 
     The reconstruction term is the exact negative log-likelihood: for Gaussian data with unit
     variance ½‖x − μ‖² + (d/2)·log 2π, not the plain squared error the other models log.

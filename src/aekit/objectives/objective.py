@@ -20,6 +20,9 @@ from aekit.objectives.likelihood import Likelihood
 # (batch,) already multiplied by its weight.
 Penalty = Callable[[nn.Module, torch.Tensor, ModelOutput], torch.Tensor]
 Corruption = Callable[[torch.Tensor, torch.Generator | None], torch.Tensor]
+# A fresh draw of a training batch from the distribution its values stand for (dynamic
+# binarisation): unlike a corruption it replaces the target too.
+Resample = Callable[[torch.Tensor, torch.Generator | None], torch.Tensor]
 
 
 @dataclass
@@ -49,20 +52,22 @@ class TrainingObjective(Protocol):
 
 @dataclass
 class Objective:
-    """Reconstruction loss + penalties, on a (possibly corrupted) input.
+    """Reconstruction loss + penalties, on a (possibly corrupted, possibly redrawn) input.
 
     Subclasses change how the data term is computed (:meth:`data_terms`: the ELBO of a
-    variational autoencoder, say); the corruption and the penalties compose with any.
+    variational autoencoder, say); the resampling, the corruption and the penalties compose
+    with any.
     """
 
     likelihood: Likelihood
     penalties: Sequence[tuple[str, Penalty]] = field(default_factory=tuple)
     corruption: Corruption | None = None  # applied in training only
+    resample: Resample | None = None  # in training only, before the corruption
 
     @property
     def graph_safe(self) -> bool:
         """True when a step draws no random numbers, so a CUDA graph can replay it."""
-        return self.corruption is None
+        return self.corruption is None and self.resample is None
 
     def __call__(
         self,
@@ -72,6 +77,8 @@ class Objective:
         train: bool = True,
         generator: torch.Generator | None = None,
     ) -> LossOutput:
+        if train and self.resample:
+            x = self.resample(x, generator)  # the new draw is the target as well
         x_in = self.corruption(x, generator) if (train and self.corruption) else x
         total, terms, out = self.data_terms(model, x_in, x, train=train, generator=generator)
         for name, penalty in self.penalties:

@@ -18,7 +18,7 @@ Each factory returns a :data:`~aekit.objectives.objective.Penalty`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, cast
+from typing import Literal, Protocol, cast
 
 import torch
 from torch import nn
@@ -41,24 +41,33 @@ class _LinearEncoder(_Encoder, Protocol):
     encoder_layers: Sequence[nn.Linear]  # one layer where the closed form applies
 
 
-def check_unit_interval(activation: str | None) -> None:
+CODE: Literal["code"] = "code"  # a penalty's layer: the code itself (a one-layer encoder)
+Layer = int | Literal["code"]
+
+
+def check_unit_interval(activation: str | None, name: str = "activation") -> None:
     """KL sparsity reads activations as probabilities: only sigmoid units qualify."""
     if activation != "sigmoid":
         raise ConfigError(
-            "KL sparsity needs hidden activations in (0, 1): use activation='sigmoid' "
+            f"KL sparsity needs hidden activations in (0, 1): use {name}='sigmoid' "
             f"(got {activation!r}), or the L1 activity penalty"
         )
 
 
-def kl_sparsity(rho: float, beta: float, layer: int = 0) -> Penalty:
-    """β Σ_j KL(ρ‖ρ̂_j) over the units of hidden layer ``layer``, broadcast per sample."""
+def kl_sparsity(rho: float, beta: float, layer: Layer = 0) -> Penalty:
+    """β Σ_j KL(ρ‖ρ̂_j) over the units of hidden layer ``layer``, broadcast per sample.
+
+    ``layer="code"`` takes the code's units instead (Ng's 784-196-784 network, whose one
+    hidden layer is the code); they must then come from a sigmoid ``code_activation``.
+    """
     _check_number("sparsity target", rho, low=0.0, high=1.0, open_low=True, open_high=True)
     _check_number("sparsity weight", beta, low=0.0)
     rho, beta = float(rho), float(beta)
 
     def penalty(model: nn.Module, x_in: torch.Tensor, out: ModelOutput) -> torch.Tensor:
         config = getattr(model, "config", None)
-        check_unit_interval(getattr(config, "activation", None))
+        name = "code_activation" if layer == CODE else "activation"
+        check_unit_interval(getattr(config, name, None), name)
         h = _hidden(out, layer).float()  # (batch, n_units)
         rho_hat = batch_mean(h).clamp(EPS, 1 - EPS)  # (n_units,), over the whole batch
         kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
@@ -67,8 +76,8 @@ def kl_sparsity(rho: float, beta: float, layer: int = 0) -> Penalty:
     return penalty
 
 
-def l1_activity(weight: float, layer: int = 0) -> Penalty:
-    """λ Σ_j |h_j| per sample over the units of hidden layer ``layer``."""
+def l1_activity(weight: float, layer: Layer = 0) -> Penalty:
+    """λ Σ_j |h_j| per sample over the units of hidden layer ``layer`` (or of the code)."""
     _check_number("sparsity weight", weight, low=0.0)
     weight = float(weight)
 
@@ -149,7 +158,9 @@ def _wide(t: torch.Tensor) -> torch.Tensor:
     return t.to(torch.promote_types(t.dtype, torch.float32))
 
 
-def _hidden(out: ModelOutput, layer: int) -> torch.Tensor:
+def _hidden(out: ModelOutput, layer: Layer) -> torch.Tensor:
+    if layer == CODE:
+        return out.code  # (batch, code_size)
     if not out.hidden:
         raise ConfigError("a sparsity penalty needs at least one hidden layer (hidden=(n,))")
     try:

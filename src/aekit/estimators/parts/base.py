@@ -16,7 +16,13 @@ from typing import Any, ClassVar
 from aekit.errors import ConfigError
 from aekit.estimators.params import Param, Sizes
 from aekit.objectives.likelihood import Likelihood
-from aekit.objectives.objective import Corruption, Objective, Penalty, TrainingObjective
+from aekit.objectives.objective import (
+    Corruption,
+    Objective,
+    Penalty,
+    Resample,
+    TrainingObjective,
+)
 
 
 @dataclass
@@ -26,6 +32,7 @@ class LossTerms:
     likelihood: Likelihood
     corruption: Corruption | None = None
     penalties: list[tuple[str, Penalty]] = field(default_factory=list)
+    resample: Resample | None = None  # a fresh draw of each training batch
 
 
 class Part:
@@ -46,6 +53,11 @@ class Part:
 
     def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
         return []
+
+    def resample(self, est: Any, likelihood: Likelihood) -> Resample | None:
+        """A fresh draw of each training batch, target included (the data's likelihood
+        given, as the draw must suit it), or None."""
+        return None
 
     def procedure(self, est: Any) -> Any:
         """A training procedure replacing end-to-end training, or None."""
@@ -100,7 +112,12 @@ class Architecture(Part):
 
     def objective(self, est: Any, loss: LossTerms) -> TrainingObjective:
         """Reconstruction under the likelihood, with the parts' corruption and penalties."""
-        return Objective(loss.likelihood, penalties=loss.penalties, corruption=loss.corruption)
+        return Objective(
+            loss.likelihood,
+            penalties=loss.penalties,
+            corruption=loss.corruption,
+            resample=loss.resample,
+        )
 
 
 def sizes(value: Any) -> tuple[int, ...]:

@@ -17,6 +17,7 @@ import numpy as np
 from aekit.errors import ConfigError
 from aekit.estimators.params import Int, Param, Sizes
 from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.binarization import Binarization
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
 from aekit.estimators.parts.mlp import ACTIVATION, CODE_SIZE
@@ -42,7 +43,7 @@ class Conv(Architecture):
         CODE_SIZE,
         ACTIVATION,
     )
-    parts = (InputCorruption(), Sparsity(), Contraction(), TopK())
+    parts = (InputCorruption(), Binarization(), Sparsity(), Contraction(), TopK())
     # On CPU, bf16 convolutions bought no speed (Fashion-MNIST, 2-core AMX Xeon: 1.35-1.44 s
     # vs 1.43 s per 10,000 images) and their backward pass was nondeterministic, with NaN
     # gradients in some runs, for images one pixel wide (PyTorch 2.13, oneDNN): float32 there.

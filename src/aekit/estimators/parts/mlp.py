@@ -10,6 +10,7 @@ from typing import Any
 
 from aekit.estimators.params import Choice, Flag, Int, Param, Sizes
 from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.binarization import Binarization
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
 from aekit.estimators.parts.greedy import GreedyPretraining
@@ -44,7 +45,14 @@ class MLP(Architecture):
         ),
         Param("tied", False, Flag(), "decoder layer i uses encoder layer i's transposed weight"),
     )
-    parts = (InputCorruption(), Sparsity(), Contraction(), TopK(), GreedyPretraining())
+    parts = (
+        InputCorruption(),
+        Binarization(),
+        Sparsity(),
+        Contraction(),
+        TopK(),
+        GreedyPretraining(),
+    )
 
     def make_config(
         self, est: Any, n_features: int, likelihood: str, input_shape: tuple[int, ...] | None

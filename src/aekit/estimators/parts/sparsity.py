@@ -1,7 +1,9 @@
 """The sparsity part: a penalty that makes the first hidden layer fire rarely.
 
 KL(ρ‖ρ̂) on each unit's mean activation (Ng, "Sparse autoencoder", CS294A notes, 2011) or an
-L1 penalty on the activations; see :mod:`aekit.objectives.penalties`.
+L1 penalty on the activations; see :mod:`aekit.objectives.penalties`. A multilayer network
+with ``hidden=()`` has one hidden layer, its code (Ng's 784-196-784): the penalty goes there,
+and KL sparsity then needs ``code_activation="sigmoid"``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from aekit.errors import ConfigError
 from aekit.estimators.params import Choice, Number, Param
 from aekit.estimators.parts.base import Architecture, Part
 from aekit.objectives.objective import Penalty
-from aekit.objectives.penalties import check_unit_interval, kl_sparsity, l1_activity
+from aekit.objectives.penalties import CODE, Layer, check_unit_interval, kl_sparsity, l1_activity
 
 SPARSE_LAYER = 0  # the first hidden layer: the one whose filters plot_filters draws
 
@@ -24,8 +26,8 @@ class Sparsity(Part):
             "sparsity",
             None,
             Choice(("kl", "l1")),
-            "penalty on the first hidden layer: kl (beta * KL(rho || mean activation), needs "
-            "sigmoid units) or l1 (lambda * sum |h|)",
+            "penalty on the first hidden layer (the code when hidden is empty): kl (beta * "
+            "KL(rho || mean activation), needs sigmoid units) or l1 (lambda * sum |h|)",
             none=True,
             none_means="no sparsity penalty",
         ),
@@ -41,10 +43,20 @@ class Sparsity(Part):
     def check(self, est: Any, architecture: Architecture) -> None:
         if est.sparsity is None:
             return
+        layer = self.layer(est, architecture)
+        if layer == CODE:
+            if est.sparsity == "kl":
+                check_unit_interval(est.code_activation, "code_activation")
+            return
         if architecture.n_hidden(est) < 1:
+            code = (
+                ", or a code_activation to penalise the code"
+                if hasattr(est, "code_activation")
+                else ""
+            )
             raise ConfigError(
                 f"sparsity={est.sparsity!r} needs at least one hidden layer before the code "
-                "(hidden=(n,))"
+                f"(hidden=(n,)){code}"
             )
         if est.sparsity == "kl":
             check_unit_interval(est.activation)
@@ -52,8 +64,18 @@ class Sparsity(Part):
     def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
         if est.sparsity is None:
             return []
+        layer = self.layer(est, est.architecture)
         if est.sparsity == "kl":
-            penalty = kl_sparsity(est.sparsity_target, est.sparsity_weight, layer=SPARSE_LAYER)
+            penalty = kl_sparsity(est.sparsity_target, est.sparsity_weight, layer=layer)
         else:
-            penalty = l1_activity(est.sparsity_weight, layer=SPARSE_LAYER)
+            penalty = l1_activity(est.sparsity_weight, layer=layer)
         return [("sparsity", penalty)]
+
+    @staticmethod
+    def layer(est: Any, architecture: Architecture) -> Layer:
+        """The penalised layer: the first hidden one, or the code of a one-layer encoder
+        whose code has an activation (a variational code is a distribution, never penalised)."""
+        one_layer = architecture.n_hidden(est) == 0
+        if one_layer and getattr(est, "code_activation", None) is not None:
+            return CODE
+        return SPARSE_LAYER
