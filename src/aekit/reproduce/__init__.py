@@ -6,4 +6,4 @@ command)``, writing ``benchmarks/results/NAME.md`` and its pictures beside it.
 
 from __future__ import annotations
 
-SUITES = ("hinton2006", "ng-sparse", "iwae")
+SUITES = ("hinton2006", "ng-sparse", "iwae", "vincent2010", "rifai2011")
