@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from aekit.errors import DataError
 from aekit.reproduce import hinton2006_recipes as recipes
 from aekit.reproduce.document import Document
 from aekit.reproduce.measure import Trained, knn_accuracy, pca, train
+from aekit.reproduce.suite import SuiteOptions, provenance_lines
 
 SECTIONS = ("curves", "fashion-mnist", "mnist", "codes-2d", "tutorial")
 KINDS = {
@@ -33,36 +33,21 @@ KINDS = {
 
 
 @dataclass(frozen=True)
-class Options:
-    quick: bool = False
-    out: Path = Path("benchmarks/results/hinton2006.md")
-    mnist_dir: str | None = None
-    fashion_dir: str | None = None
-    sections: tuple[str, ...] = SECTIONS
-    seed: int = 0
-
+class Options(SuiteOptions):
     @property
     def budget(self) -> recipes.Budget:
         return recipes.QUICK if self.quick else recipes.FULL
 
-    @property
-    def pictures(self) -> Path:
-        return self.out.with_suffix("")  # benchmarks/results/hinton2006/
-
 
 def run(options: Options, command: str) -> Document:
     """Run the suite's sections and write the results file; returns the document."""
-    from aekit.reproduce.provenance import hardware, revision, software
-
     start = time.perf_counter()
     options.pictures.mkdir(parents=True, exist_ok=True)
     doc = Document("Hinton & Salakhutdinov 2006, reproduced")
     doc.bullets(
-        f"command: `{command}`"
-        + (" (quick: a pipeline check, not the paper's numbers)" if options.quick else ""),
-        f"git revision: {revision()}",
-        f"hardware: {hardware()}",
-        f"software: {software()}",
+        *provenance_lines(
+            command, "quick: a pipeline check, not the paper's numbers" if options.quick else None
+        ),
         "metric: squared error per test image, summed over the 784 pixels in [0, 1]",
         "settings chosen on nothing but the training images: no figure here selected a setting",
     )

@@ -24,6 +24,7 @@ from aekit.objectives.binarization import binarize
 from aekit.reproduce import stored
 from aekit.reproduce.document import Document
 from aekit.reproduce.measure import Trained, train
+from aekit.reproduce.suite import SuiteOptions, provenance_lines
 
 SECTIONS = ("fashion-mnist", "mnist")
 HIDDEN, CODE = (200, 200), 50  # 784-200-200-50: one stochastic layer of 50 units
@@ -48,37 +49,22 @@ QUICK = Budget(500, 50, epochs=1, eval_k=50)
 
 
 @dataclass(frozen=True)
-class Options:
-    quick: bool = False
-    out: Path = Path("benchmarks/results/iwae.md")
-    mnist_dir: str | None = None
-    fashion_dir: str | None = None
-    sections: tuple[str, ...] = SECTIONS
-    seed: int = 0
-
+class Options(SuiteOptions):
     @property
     def budget(self) -> Budget:
         return QUICK if self.quick else FULL
 
-    @property
-    def pictures(self) -> Path:
-        return self.out.with_suffix("")  # benchmarks/results/iwae/
-
 
 def run(options: Options, command: str) -> Document:
     """Run the suite's sections and write the results file; returns the document."""
-    from aekit.reproduce.provenance import hardware, revision, software
-
     start = time.perf_counter()
     options.pictures.mkdir(parents=True, exist_ok=True)
     b = options.budget
     doc = Document("Burda, Grosse & Salakhutdinov 2016 (IWAE), reproduced")
     doc.bullets(
-        f"command: `{command}`"
-        + (" (quick: a pipeline check, not the paper's numbers)" if options.quick else ""),
-        f"git revision: {revision()}",
-        f"hardware: {hardware()}",
-        f"software: {software()}",
+        *provenance_lines(
+            command, "quick: a pipeline check, not the paper's numbers" if options.quick else None
+        ),
         "network: 784-200-200-50 of tanh units, Gaussian posterior, Bernoulli pixels; trained "
         "on the ELBO (VAE, k = 1) or on the k-sample importance-weighted bound (IWAE)",
         f"schedule: {b.epochs} of the paper's {PAPER_EPOCHS:,} epochs, Adam at 1e-3 with "

@@ -38,6 +38,7 @@ from aekit.estimators.sparse import SparseAutoencoder
 from aekit.reproduce import stored
 from aekit.reproduce.document import Document
 from aekit.reproduce.measure import Trained, train
+from aekit.reproduce.suite import SuiteOptions, provenance_lines
 
 SECTIONS = ("fashion-mnist", "mnist")
 RHO, BETA, LAMBDA = 0.1, 3.0, 3e-3  # Ng's sparsity target, sparsity weight, weight decay
@@ -66,37 +67,23 @@ QUICK = Budget(300, 100, epochs=2, filters=16)
 
 
 @dataclass(frozen=True)
-class Options:
-    quick: bool = False
-    out: Path = Path("benchmarks/results/ng-sparse.md")
-    mnist_dir: str | None = None
-    fashion_dir: str | None = None
-    sections: tuple[str, ...] = SECTIONS
-    seed: int = 0
-
+class Options(SuiteOptions):
     @property
     def budget(self) -> Budget:
         return QUICK if self.quick else FULL
 
-    @property
-    def pictures(self) -> Path:
-        return self.out.with_suffix("")  # benchmarks/results/ng-sparse/
-
 
 def run(options: Options, command: str) -> Document:
     """Run the suite's sections and write the results file; returns the document."""
-    from aekit.reproduce.provenance import hardware, revision, software
-
     start = time.perf_counter()
     options.pictures.mkdir(parents=True, exist_ok=True)
     budget = options.budget
     doc = Document("Ng's sparse autoencoder (CS294A notes), reproduced")
     doc.bullets(
-        f"command: `{command}`"
-        + (" (quick: a pipeline check, not the exercise's numbers)" if options.quick else ""),
-        f"git revision: {revision()}",
-        f"hardware: {hardware()}",
-        f"software: {software()}",
+        *provenance_lines(
+            command,
+            "quick: a pipeline check, not the exercise's numbers" if options.quick else None,
+        ),
         f"network: 784-{UNITS}-784, sigmoid hidden units; ρ = {RHO}, β = {BETA:g}, "
         f"λ = {LAMBDA:g} in Ng's J; {budget.train_images} training images (a seeded subset), "
         f"Adam at aekit's rate with its cosine schedule, batch 100, {budget.epochs} epochs",

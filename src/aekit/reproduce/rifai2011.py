@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,20 +25,14 @@ from aekit.reproduce.contraction import SATURATED, jacobian_norms, saturation
 from aekit.reproduce.document import Document
 from aekit.reproduce.finetune import Scored, epochs, scored
 from aekit.reproduce.splits import Split, best, carve, labelled
+from aekit.reproduce.suite import SuiteOptions, provenance_lines
 from aekit.reproduce.verdict import verdict
 
 SECTIONS = ("fashion-mnist", "mnist")
 
 
 @dataclass(frozen=True)
-class Options:
-    quick: bool = False
-    out: Path = Path("benchmarks/results/rifai2011.md")
-    mnist_dir: str | None = None
-    fashion_dir: str | None = None
-    sections: tuple[str, ...] = SECTIONS
-    seed: int = 0
-
+class Options(SuiteOptions):
     @property
     def budget(self) -> recipes.Budget:
         return recipes.QUICK if self.quick else recipes.FULL
@@ -58,19 +51,14 @@ class Run:
 
 def run(options: Options, command: str) -> Document:
     """Run the suite's sections and write the results file; returns the document."""
-    from aekit.reproduce.provenance import hardware, revision, software
-
     start = time.perf_counter()
     doc = Document("Rifai et al. 2011, reproduced")
     quick = (
-        " (quick: tiny subsets, a narrower layer, one or two epochs; a check of the "
-        "pipeline, not of the numbers)"
+        "quick: tiny subsets, a narrower layer, one or two epochs; a check of the "
+        "pipeline, not of the numbers"
     )
     doc.bullets(
-        f"command: `{command}`" + (quick if options.quick else ""),
-        f"git revision: {revision()}",
-        f"hardware: {hardware()}",
-        f"software: {software()}",
+        *provenance_lines(command, quick if options.quick else None),
         *_settings(options),
     )
     for section in options.sections:

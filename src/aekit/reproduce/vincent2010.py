@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from aekit.reproduce import stored
 from aekit.reproduce import vincent2010_recipes as recipes
 from aekit.reproduce.document import Document
 from aekit.reproduce.finetune import Scored, epochs
+from aekit.reproduce.suite import SuiteOptions, provenance_lines
 from aekit.reproduce.verdict import verdict
 from aekit.reproduce.vincent2010_bench import Bench
 
@@ -29,14 +29,7 @@ Benches = dict[str, "Bench | None"]
 
 
 @dataclass(frozen=True)
-class Options:
-    quick: bool = False
-    out: Path = Path("benchmarks/results/vincent2010.md")
-    mnist_dir: str | None = None
-    fashion_dir: str | None = None
-    sections: tuple[str, ...] = SECTIONS
-    seed: int = 0
-
+class Options(SuiteOptions):
     @property
     def budget(self) -> recipes.Budget:
         return recipes.QUICK if self.quick else recipes.FULL
@@ -44,19 +37,14 @@ class Options:
 
 def run(options: Options, command: str) -> Document:
     """Run the suite's sections and write the results file; returns the document."""
-    from aekit.reproduce.provenance import hardware, revision, software
-
     start = time.perf_counter()
     doc = Document("Vincent et al. 2010, reproduced")
     quick = (
-        " (quick: tiny subsets, a narrower network, one or two epochs, one seed; a check of "
-        "the pipeline, not of the numbers)"
+        "quick: tiny subsets, a narrower network, one or two epochs, one seed; a check of "
+        "the pipeline, not of the numbers"
     )
     doc.bullets(
-        f"command: `{command}`" + (quick if options.quick else ""),
-        f"git revision: {revision()}",
-        f"hardware: {hardware()}",
-        f"software: {software()}",
+        *provenance_lines(command, quick if options.quick else None),
         *_settings(options),
     )
     benches: Benches = {}
