@@ -60,6 +60,9 @@ def test_manifolds_are_3d_tables_labelled_by_position(name):
 def test_names_are_case_insensitive_with_aliases(tmp_path, spelling):
     data = load(spelling, path=str(_tiny_mnist(tmp_path / "f")))
     assert data.name == "fashion-mnist"
+    # Labels 0..9 name the clothes (the dataset's README): 6 is the hardest class, shirts.
+    assert data.label_names[6] == "Shirt" and len(data.label_names) == 10
+    assert load("mnist", path=str(_tiny_mnist(tmp_path / "m"))).label_names is None
 
 
 def test_local_mnist_folder_from_path_or_environment(tmp_path, monkeypatch):

@@ -23,6 +23,11 @@ Loader = Callable[[str | None, int | None, int], Dataset]  # (path, n_samples, r
 # Where "apt-get install dataset-fashion-mnist" puts the files on Debian and Ubuntu.
 FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
 _MNIST_PARTS = ("train_images", "train_labels", "test_images", "test_labels")
+# Label i of Fashion-MNIST names class FASHION_MNIST_CLASSES[i] (Xiao, Rasul & Vollgraf 2017).
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
 _ALIASES = {"fashionmnist": "fashion-mnist", "swissroll": "swiss-roll", "scurve": "s-curve"}
 
 
@@ -159,6 +164,7 @@ def _fashion_mnist(path: str | None, n_samples: int | None, random_state: int) -
         description="Fashion-MNIST: 28x28 clothing images in [0, 1], 10 classes",
         required=_MNIST_PARTS,
     )
+    data.label_names = FASHION_MNIST_CLASSES
     return _subsample(data, n_samples, random_state)
 
 
