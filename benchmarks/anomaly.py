@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import sklearn
 import torch
+from odds import ODDS, ODDS_DEFAULT
 from provenance import hardware, revision
 from scipy.io import loadmat
 from scipy.stats import rankdata
@@ -59,20 +60,6 @@ from sklearn.svm import OneClassSVM
 import aekit
 
 ROOT = Path(__file__).resolve().parents[1]
-ODDS_DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "odds"
-ODDS = (
-    "arrhythmia",
-    "cardio",
-    "glass",
-    "ionosphere",
-    "letter",
-    "lympho",
-    "mnist",
-    "musk",
-    "optdigits",
-    "pendigits",
-    "pima",
-)
 QUICK_TABLES = ("glass", "lympho", "pima", "ionosphere")
 SEEDS, QUICK_SEEDS = 5, 2
 DIGIT_SEEDS, QUICK_DIGIT_SEEDS = 3, 1

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from odds import ODDS, ODDS_DEFAULT
 from provenance import hardware, revision
 from scipy.io import loadmat
 from sklearn import datasets
@@ -38,26 +39,12 @@ import aekit
 from aekit.cli.main import main as aekit_main
 
 ROOT = Path(__file__).resolve().parents[1]
-ODDS_DEFAULT = ROOT.parent / "shared" / "data" / "odds"
 SKLEARN = {
     "wine": datasets.load_wine,
     "breast-cancer": datasets.load_breast_cancer,
     "diabetes": datasets.load_diabetes,
     "digits": datasets.load_digits,
 }
-ODDS = (
-    "arrhythmia",
-    "cardio",
-    "glass",
-    "ionosphere",
-    "letter",
-    "lympho",
-    "mnist",
-    "musk",
-    "optdigits",
-    "pendigits",
-    "pima",
-)
 
 
 def table(name: str, odds_dir: Path) -> np.ndarray:
