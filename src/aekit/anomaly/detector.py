@@ -97,9 +97,12 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
 
     ``anomaly_score`` (higher is more anomalous, PyOD's sign) is the member's loss per row
     under its own likelihood, in its training (scaled) space: the squared error summed over
-    features (Gaussian) or the binary cross-entropy summed over features (Bernoulli); the
-    negative ELBO for a :class:`~aekit.VariationalAutoencoder`; the free energy for an
-    :class:`~aekit.RBM`. scikit-learn's conventions, as :class:`sklearn.ensemble.IsolationForest`:
+    features (Gaussian) or the binary cross-entropy summed over features less each pixel's
+    own entropy (Bernoulli: the KL divergence from Bern(x) to Bern(x̂), so that a row does
+    not score higher for having more grey pixels); the negative ELBO, less the same entropy,
+    for a :class:`~aekit.VariationalAutoencoder`; the free energy for an
+    :class:`~aekit.RBM` (see :mod:`aekit.anomaly.scores`). scikit-learn's conventions, as
+    :class:`sklearn.ensemble.IsolationForest`:
     ``score_samples = -anomaly_score`` (lower is more abnormal), ``decision_function =
     score_samples - offset_`` (negative for anomalies), ``predict`` +1 for inliers and -1
     for anomalies. ``attribution`` splits a score over the features, ``top_features`` names

@@ -2,11 +2,11 @@
 :func:`aekit.anomaly.scores.row_scores` computes it, in the member's scaled space.
 
 - an autoencoder: its reconstruction loss (squared error or cross-entropy, summed over
-  features);
+  features), less its floor (the target's entropy for cross-entropy: the deviance);
 - an RBM: its free energy;
-- a VAE: the one-sample negative ELBO. Its posterior sample needs noise, which a graph cannot
-  draw as torch does, so the graph takes it as a second input ``noise`` of shape
-  (batch, code_size), standard normal draws: ``anomaly_score`` uses
+- a VAE: the one-sample negative ELBO, less the same floor. Its posterior sample needs
+  noise, which a graph cannot draw as torch does, so the graph takes it as a second input
+  ``noise`` of shape (batch, code_size), standard normal draws: ``anomaly_score`` uses
   ``torch.randn((n_rows, code_size), generator=torch.Generator().manual_seed(0))`` (for up to
   4096 rows); zeros score the posterior mean.
 """
@@ -46,8 +46,9 @@ class DetectorGraph(MemberGraph):
 
     def score(self, xs: torch.Tensor) -> torch.Tensor:
         """The reconstruction loss of each scaled row: (batch,)."""
-        network = cast(Autoencoder, self.network)
-        return network.likelihood.loss(self.network(xs).output, xs)
+        likelihood = cast(Autoencoder, self.network).likelihood
+        terms = likelihood.loss(self.network(xs).output.reshape(-1, 1), xs.reshape(-1, 1))
+        return (terms.reshape(xs.shape) - likelihood.floor(xs)).clamp_min(0.0).sum(1)
 
     def expected(self, feeds: Arrays) -> Arrays:
         return {**super().expected(feeds), "score": self.detector.anomaly_score(feeds["input"])}
@@ -79,7 +80,8 @@ class ELBOGraph(DetectorGraph):
         z = q.mean + q.std * noise  # the reparameterised sample elbo draws
         elbo = data_log_prob(network.likelihood, network.decode_raw(z), xs) - q.kl()  # (batch,)
         log_jacobian = cast(VariationalAutoencoder, self.member)._log_jacobian()
-        return code, reconstruction, -(elbo + log_jacobian)
+        floor = network.likelihood.floor(xs).sum(1)  # (batch,)
+        return code, reconstruction, -(elbo + log_jacobian) - floor
 
     def feeds(self, rows: np.ndarray) -> Arrays:
         if rows.shape[0] > INFERENCE_BATCH:  # elbo draws per batch of rows beyond this

@@ -30,6 +30,19 @@ class Likelihood:
             nll = (output - target).square()
         return nll.flatten(1).sum(dim=1)
 
+    def floor(self, target: torch.Tensor) -> torch.Tensor:
+        """The least loss any output gives each element of ``target``: same shape, float32.
+
+        Cross-entropy against a grey pixel x cannot fall below the pixel's own entropy
+        -x log x - (1 - x) log(1 - x) (0 at x = 0 and x = 1); squared error reaches 0.
+        ``loss`` minus this is the deviance (for Bernoulli, KL(Bern(x) || Bern(x̂))): how far
+        the reconstruction is from the best one, whatever the row's share of grey pixels.
+        """
+        target = target.float()
+        if self.name != "bernoulli":
+            return torch.zeros_like(target)
+        return -(torch.special.xlogy(target, target) + torch.special.xlogy(1 - target, 1 - target))
+
     def mean(self, output: torch.Tensor) -> torch.Tensor:
         """Map the decoder's raw output to the data space (the likelihood's mean)."""
         return torch.sigmoid(output) if self.name == "bernoulli" else output
