@@ -1,0 +1,90 @@
+"""Time to quality under other learning-rate schedules than aekit's default (issue 17).
+
+Each row trains the 784-1000-500-250-30 Fashion-MNIST autoencoder of
+``benchmarks/throughput.py`` (its child run, in this process) with one setting, planned for
+the row's epochs, and reports samples/s, the best test error and whether it reached the
+target (test squared error per image <= 6.0). "one-cycle" replaces the engine's schedule by
+``torch.optim.lr_scheduler.OneCycleLR`` (peak at a quarter of the steps, start and end at
+the peak / 25 and / 25,000), which TrainSettings does not offer.
+
+    python benchmarks/ttq_schedules.py   # writes benchmarks/results/ttq-schedules.md
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import throughput as tp
+import torch
+from provenance import hardware, revision
+
+from aekit.training import engine
+
+ROOT = Path(__file__).resolve().parents[1]
+# name, batch, peak learning rate, planned epochs, schedule
+ROWS = [
+    ("default rate, cosine over 15", 512, 2e-3, 15, "cosine"),
+    ("Adam 4e-3, cosine over 50", 512, 4e-3, 50, "cosine"),
+    ("one-cycle 5e-3 over 15", 512, 5e-3, 15, "one-cycle"),
+    ("batch 1024, one-cycle 8e-3 over 15", 1024, 8e-3, 15, "one-cycle"),
+]
+
+
+def one_cycle(opt: torch.optim.Optimizer, s: Any, steps_per_epoch: int) -> Any:
+    return torch.optim.lr_scheduler.OneCycleLR(
+        opt,
+        max_lr=s.learning_rate,
+        total_steps=s.epochs * steps_per_epoch,
+        pct_start=0.25,
+        final_div_factor=1e3,
+    )
+
+
+def run(name: str, batch: int, rate: float, epochs: int, schedule: str) -> dict[str, Any]:
+    engine.make_schedule = one_cycle if schedule == "one-cycle" else DEFAULT_SCHEDULE
+    settings = {"batch_size": batch, "learning_rate": rate, "lr_schedule": "cosine"}
+    tp.AEKIT_VARIANTS.append(tp.Variant(name, settings, ("cpu",)))
+    args = tp.parse_args(["--device", "cpu", "--epochs", "3", "--max-epochs", str(epochs)])
+    args.only = [name]
+    return tp.run_child(args)
+
+
+DEFAULT_SCHEDULE = engine.make_schedule
+
+
+def main() -> None:
+    started = time.perf_counter()
+    lines = [
+        "# Time to quality under other schedules (issue 17)",
+        "",
+        f"- command: `{shlex.join(['python', 'benchmarks/ttq_schedules.py', *sys.argv[1:]])}`",
+        f"- git revision: {revision()}",
+        f"- hardware: {hardware()}",
+        f"- date: {time.strftime('%Y-%m-%d', time.gmtime())}",
+        "",
+        (__doc__ or "").split("\n\n")[1].replace("\n", " "),
+        "",
+        "| setting | batch | peak rate | planned epochs | samples/s | best test error "
+        "| reached 6.0 (s, epoch) |",
+        "| --- | --: | --: | --: | --: | --: | --- |",
+    ]
+    for name, batch, rate, epochs, schedule in ROWS:
+        r = run(name, batch, rate, epochs, schedule)
+        reached = f"{r['ttq_s']:.1f} s, epoch {r['ttq_epochs']}" if r["ttq_s"] else "no"
+        lines.append(
+            f"| {name} | {batch} | {rate:g} | {epochs} | {r['samples_per_s']:,.0f} "
+            f"| {r['best']:.3f} | {reached} |"
+        )
+        print(lines[-1], flush=True)
+    lines += ["", f"Wall time: {time.perf_counter() - started:.0f} s."]
+    out = ROOT / "benchmarks" / "results" / "ttq-schedules.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
