@@ -27,6 +27,7 @@ from aekit.training import engine
 ROOT = Path(__file__).resolve().parents[1]
 # name, batch, peak learning rate, planned epochs, schedule
 ROWS = [
+    ("aekit's default: 2e-3, cosine over 50 (the baseline)", 512, 2e-3, 50, "cosine"),
     ("default rate, cosine over 15", 512, 2e-3, 15, "cosine"),
     ("Adam 4e-3, cosine over 50", 512, 4e-3, 50, "cosine"),
     ("one-cycle 5e-3 over 15", 512, 5e-3, 15, "one-cycle"),
