@@ -35,7 +35,7 @@ from aekit.datasets import load
 from aekit.estimators.registry import ESTIMATORS
 from aekit.objectives.corruption import masking
 from aekit.reporting import plot_filters, plot_image_grid
-from aekit.reproduce.provenance import hardware
+from aekit.reproduce.provenance import hardware, revision
 
 HIDDEN, CODE = (1000, 500, 250), 30
 IMAGE = (28, 28)
@@ -219,6 +219,7 @@ def markdown(rows: dict[str, Any], meta: dict[str, Any]) -> str:
         "",
         f"- table written by `{meta['command']}`; the runs that measured the rows are listed "
         "under the table",
+        f"- git revision: {meta.get('revision', 'not recorded')}",
         f"- hardware: {meta['hardware']}",
         f"- software: {meta['software']}",
         "- data: Fashion-MNIST, 60,000 training / 10,000 test images, pixels in [0, 1]",
@@ -295,6 +296,7 @@ def main() -> None:
     meta = {
         "command": command,
         "hardware": hardware(),
+        "revision": revision(),
         "software": f"torch {torch.__version__}, aekit {aekit.__version__}, "
         f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}",
     }
