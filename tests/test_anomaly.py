@@ -364,3 +364,43 @@ def test_score_has_help_with_an_example(capsys):
     assert "example: aekit score --model runs/det --data x.csv --out scores.csv" in (
         capsys.readouterr().out
     )
+
+
+# ---- ensembles ----------------------------------------------------------------------------
+def test_an_ensemble_averages_its_members_losses_in_held_out_units_and_round_trips(
+    digits_and_noise, tmp_path
+):
+    X, X_test, is_outlier = digits_and_noise
+    det = AnomalyDetector(_ae(epochs=10), n_members=3, random_state=0).fit(X[:600])
+    assert len(det.members_) == 3 and det.member_ is det.members_[0]
+    weights = [next(iter(m.module_.parameters())).detach() for m in det.members_]
+    assert not torch.equal(weights[0], weights[1])  # seeded apart
+    _, held_out = holdout_split(600, det.holdout_fraction, 0)
+    own = [AnomalyDetector(m, random_state=0).fit(X[:600]) for m in det.members_]  # as fitted
+    for o, scale in zip(own, det.loss_scales_, strict=True):
+        assert scale == pytest.approx(float(o.anomaly_score(X[held_out]).mean()), rel=1e-12)
+    expected = np.mean(
+        [o.anomaly_score(X_test) / s for o, s in zip(own, det.loss_scales_, strict=True)], axis=0
+    )
+    scores = det.anomaly_score(X_test)
+    np.testing.assert_allclose(scores, expected, rtol=1e-10)
+    np.testing.assert_allclose(det.attribution(X_test).sum(1), scores, rtol=1e-10)
+    assert roc_auc_score(is_outlier, scores) > 0.9
+    det.save(tmp_path / "ens")
+    again = load(tmp_path / "ens")
+    assert len(again.members_) == 3 and again.loss_scales_ == det.loss_scales_
+    np.testing.assert_array_equal(again.anomaly_score(X_test), scores)
+    assert again.threshold_ == det.threshold_
+
+
+def test_an_ensemble_needs_members_it_can_train_and_exports_no_onnx(fitted, tmp_path):
+    X = np.random.default_rng(0).random((100, 64), dtype=np.float32)
+    with pytest.raises(ConfigError, match="n_members > 1"):
+        AnomalyDetector(fitted.member_, n_members=2, random_state=0).fit(X)
+    pytest.importorskip("onnx")
+    from aekit.export import export_onnx
+
+    ens = AnomalyDetector(_ae(), n_members=2, random_state=0).fit(X)
+    with pytest.raises(ConfigError, match="one member"):
+        export_onnx(ens, tmp_path / "ens.onnx")
+    assert not (tmp_path / "ens.onnx").exists()

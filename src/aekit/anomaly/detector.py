@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from aekit.anomaly.scores import feature_losses, row_scores
@@ -23,13 +23,14 @@ from aekit.anomaly.thresholds import holdout_split, rate_above, threshold_for
 from aekit.data.validation import check_array
 from aekit.errors import AekitError, ConfigError, DataError, ModelFileError
 from aekit.estimators.autoencoder import Autoencoder
-from aekit.estimators.base import _image_shape, _resolve_seed
+from aekit.estimators.base import BaseAutoencoder, _image_shape, _resolve_seed
 from aekit.estimators.declare import document, make_init
 from aekit.estimators.inference import fitted_input
 from aekit.estimators.nested import (
     BuildsOnMember,
     checked_member,
     fitted_member,
+    is_fitted,
     member_config,
     member_shapes,
     member_tensors,
@@ -76,6 +77,15 @@ DETECTOR_PARAMS = by_name(
             "(at least one row)",
         ),
         Param(
+            "n_members",
+            1,
+            Int(1),
+            "how many members to train on the same rows, seeded apart (random_state + k); "
+            "above 1, a row's score is the mean over the members of its loss divided by that "
+            "member's mean loss on the held-out rows (an ensemble: its scores vary less from "
+            "seed to seed)",
+        ),
+        Param(
             "random_state",
             None,
             Int(0),
@@ -111,7 +121,13 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     Attributes
     ----------
     member_ : aekit estimator
-        The fitted member that scores (a copy of a fitted ``member``, never the object itself).
+        The fitted member that scores (a copy of a fitted ``member``, never the object itself);
+        with ``n_members > 1`` the first of ``members_``.
+    members_ : list of aekit estimators
+        Every fitted member (one unless ``n_members > 1``).
+    loss_scales_ : list of float
+        Each member's mean loss on the held-out rows, the unit its scores are averaged in
+        (``[1.0]`` for a single member, whose score is its loss as it is).
     module_ : torch.nn.Module
         The member's network (``member_.module_``).
     threshold_ : float
@@ -166,16 +182,22 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         X = check_array(X, name="X")
         train, held_out = holdout_split(X.shape[0], self.holdout_fraction, seed)
         rows = X[train] if image_shape is None else X[train].reshape(-1, *image_shape)
-        member = fitted_member(self._member(X.shape[1], seed), rows)
-        if X.shape[1] != member.n_features_in_:
+        members = [
+            fitted_member(self._member(X.shape[1], seed, k), rows) for k in range(self.n_members)
+        ]
+        if X.shape[1] != members[0].n_features_in_:
             raise DataError(
                 f"X has {X.shape[1]} features, but the member was trained on "
-                f"{member.n_features_in_} features"
+                f"{members[0].n_features_in_} features"
             )
-        scores = row_scores(member, X[held_out])  # (n_held_out,)
+        # One member: its own loss. Several: each loss in units of its held-out mean.
+        losses = [row_scores(m, X[held_out]) for m in members]  # each (n_held_out,)
+        self.members_ = members
+        self.loss_scales_ = [1.0] if len(members) == 1 else [float(v.mean()) for v in losses]
+        scores = self._combined(losses)  # (n_held_out,)
         rate = self.false_alarm_rate if self.contamination == "auto" else self.contamination
         threshold = threshold_for(scores, rate)
-        self.member_ = member
+        self.member_ = members[0]
         self.threshold_ = threshold
         self.offset_ = -threshold
         self.false_alarm_rate_ = rate_above(scores, threshold)
@@ -186,7 +208,7 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     def anomaly_score(self, X: Any) -> np.ndarray:
         """The member's loss per row (higher is more anomalous): ndarray of shape (n_samples,)."""
         X = self._input(X)  # checks fitting before member_ is read
-        return row_scores(self.member_, X)
+        return self._combined([row_scores(m, X) for m in self.members_])
 
     def score_samples(self, X: Any) -> np.ndarray:
         """``-anomaly_score(X)``: lower is more abnormal; ndarray of shape (n_samples,)."""
@@ -210,7 +232,7 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         but do not add up to the score.
         """
         X = self._input(X)
-        return feature_losses(self.member_, X)
+        return self._combined([feature_losses(m, X) for m in self.members_])
 
     def top_features(self, X: Any, k: int = 3) -> np.ndarray:
         """The ``k`` features with the largest ``attribution``, largest first, per row.
@@ -251,10 +273,15 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
             "false_alarm_rate": float(self.false_alarm_rate_),
             "feature_names": None if names is None else [str(n) for n in names],
             "member": member_config(self.member_),
+            "more_members": [member_config(m) for m in self.members_[1:]],
+            "loss_scales": [float(v) for v in self.loss_scales_],
         }
 
     def _state_out(self) -> dict[str, torch.Tensor]:
-        return member_tensors(self.member_, MEMBER_PREFIX)
+        tensors: dict[str, torch.Tensor] = {}
+        for k, member in enumerate(self.members_):
+            tensors |= member_tensors(member, _prefix(k))
+        return tensors
 
     @classmethod
     def _from_saved(cls, folder: Path, config: dict[str, Any]) -> AnomalyDetector:
@@ -280,17 +307,37 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
                 )
         except (AekitError, TypeError) as exc:
             raise ModelFileError(f"{where}: {exc}") from None
-        member_cls, checked = checked_member(folder, config, "member")
-        if checked.n_features != n_features:
+        nested = {"member": config["member"]}  # older folders: one member, its own loss
+        more = config.get("more_members", [])
+        scales = config.get("loss_scales", [1.0])
+        if not isinstance(more, list) or not all(isinstance(m, dict) for m in more):
+            raise ModelFileError(f"{where}: more_members must be a list of member configs")
+        nested |= {f"member{k}": m for k, m in enumerate(more, start=1)}
+        if (
+            not isinstance(scales, list)
+            or len(scales) != len(nested)
+            or not all(isinstance(v, (int, float)) and v > 0 for v in scales)
+        ):
             raise ModelFileError(
-                f"{where}: n_features is {n_features}, but the member takes {checked.n_features}"
+                f"{where}: loss_scales must list one positive number per member ({len(nested)})"
             )
-        tensors = model_files.read_tensors(
-            folder, member_shapes(member_cls, checked, MEMBER_PREFIX)
-        )
-        member = rebuilt_member(member_cls, checked, tensors, MEMBER_PREFIX)
-        detector.member = member  # refitting uses it as it is
-        detector.member_ = member
+        kinds = []
+        for k, key in enumerate(nested):
+            member_cls, checked = checked_member(folder, {**config, **nested}, key)
+            if checked.n_features != n_features:
+                raise ModelFileError(
+                    f"{where}: n_features is {n_features}, but the {key} takes {checked.n_features}"
+                )
+            kinds.append((member_cls, checked, _prefix(k)))
+        shapes: dict[str, tuple[int, ...]] = {}
+        for member_cls, checked, prefix in kinds:
+            shapes |= member_shapes(member_cls, checked, prefix)
+        tensors = model_files.read_tensors(folder, shapes)
+        members = [rebuilt_member(c, checked, tensors, prefix) for c, checked, prefix in kinds]
+        detector.members_ = members
+        detector.loss_scales_ = [float(v) for v in scales]
+        detector.member = members[0] if len(members) == 1 else detector.member
+        detector.member_ = members[0]
         detector.threshold_ = float(config["threshold"])
         detector.offset_ = -detector.threshold_
         detector.false_alarm_rate_ = float(config["false_alarm_rate"])
@@ -300,22 +347,41 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         return detector
 
     # -- helpers -----------------------------------------------------------------------
-    def _member(self, n_features: int, seed: int) -> Any:
-        """The member as given, or the default sized to the data (see Notes)."""
-        if self.member is not None:
+    def _member(self, n_features: int, seed: int, k: int = 0) -> Any:
+        """Member ``k``: as given (reseeded past the first), or the default (see Notes)."""
+        if self.member is None:
+            return Autoencoder(
+                hidden=(max(8, n_features // 2),),
+                code_size=max(1, min(max(2, n_features // 4), n_features - 1)),  # < columns
+                scale="standard",
+                epochs=50,
+                random_state=seed + k,
+            )
+        if k == 0:
             return self.member
-        return Autoencoder(
-            hidden=(max(8, n_features // 2),),
-            code_size=max(1, min(max(2, n_features // 4), n_features - 1)),  # < the columns
-            scale="standard",
-            epochs=50,
-            random_state=seed,
-        )
+        if not isinstance(self.member, BaseAutoencoder) or is_fitted(self.member):
+            raise ConfigError(
+                "n_members > 1 trains its members itself: give an unfitted member or "
+                "member=None, not a fitted member or a model folder"
+            )
+        own = self.member.random_state
+        return clone(self.member).set_params(random_state=(seed if own is None else own) + k)
+
+    def _combined(self, losses: list[np.ndarray]) -> np.ndarray:
+        """The members' losses (rows, or rows x features) in held-out units, averaged."""
+        if len(losses) == 1:
+            return losses[0]
+        return np.mean([v / s for v, s in zip(losses, self.loss_scales_, strict=True)], axis=0)
 
     def _input(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "threshold_")
         validate_data(self, X, reset=False, skip_check_array=True, ensure_2d=False)  # names
         return fitted_input(self, X)
+
+
+def _prefix(k: int) -> str:
+    """Member k's tensors in model.safetensors: "member." for the first, as before."""
+    return MEMBER_PREFIX if k == 0 else f"member{k}."
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from aekit.anomaly.detector import AnomalyDetector
+from aekit.errors import ConfigError
 from aekit.estimators.inference import INFERENCE_BATCH
 from aekit.estimators.rbm import RBM
 from aekit.estimators.variational import VariationalAutoencoder
@@ -96,6 +97,11 @@ class ELBOGraph(DetectorGraph):
 
 def detector_graph(detector: AnomalyDetector) -> Graph:
     """The graph of ``detector``, with the score of its member's kind."""
+    if len(getattr(detector, "members_", [None])) > 1:
+        raise ConfigError(
+            f"ONNX export takes a detector of one member; this one has "
+            f"{len(detector.members_)} (n_members={detector.n_members})"
+        )
     if isinstance(detector.member_, VariationalAutoencoder):
         return ELBOGraph(detector)
     if isinstance(detector.member_, RBM):
