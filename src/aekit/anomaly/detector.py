@@ -336,7 +336,8 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         members = [rebuilt_member(c, checked, tensors, prefix) for c, checked, prefix in kinds]
         detector.members_ = members
         detector.loss_scales_ = [float(v) for v in scales]
-        detector.member = members[0] if len(members) == 1 else detector.member
+        if len(members) == 1:  # refitting uses it as it is; an ensemble trains anew
+            detector.member = members[0]
         detector.member_ = members[0]
         detector.threshold_ = float(config["threshold"])
         detector.offset_ = -detector.threshold_
