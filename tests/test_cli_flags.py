@@ -72,9 +72,9 @@ def test_a_bad_value_is_refused_in_the_flags_own_words(tmp_path, capsys):
 
 def test_errors_from_the_estimator_name_flags_on_the_command_line(tmp_path, capsys):
     argv = ["train", "--data", "digits", "--out", str(tmp_path / "m"), "--model", "sparse"]
-    assert main([*argv, "--activation", "relu", "--epochs", "1", "--quiet"]) == 1
+    assert main([*argv, "--first-activation", "relu", "--epochs", "1", "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert "use --activation sigmoid (got 'relu')" in err and "activation=" not in err
+    assert "use --first-activation sigmoid (got 'relu')" in err and "activation=" not in err
     assert not (tmp_path / "m").exists()
 
 

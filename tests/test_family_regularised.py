@@ -11,10 +11,11 @@ import aekit
 from aekit import Autoencoder, ContractiveAutoencoder, DenoisingAutoencoder, SparseAutoencoder
 from aekit.cli.main import main
 from aekit.errors import ConfigError
+from aekit.estimators.contractive import PAPER_CAE
 from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.models.output import ModelOutput
-from aekit.objectives.corruption import gaussian, masking, salt_and_pepper
+from aekit.objectives.corruption import gaussian, masking, salt_and_pepper, sparing
 from aekit.objectives.likelihood import GAUSSIAN
 from aekit.objectives.objective import Objective
 from aekit.objectives.penalties import (
@@ -25,6 +26,7 @@ from aekit.objectives.penalties import (
     jacobian_norm,
     kl_sparsity,
     l1_activity,
+    projected_jacobian_norm,
 )
 from aekit.reporting import plot_filters
 
@@ -124,8 +126,10 @@ def test_kl_sparsity_is_the_batch_kl_broadcast_per_sample():
 
 def test_kl_sparsity_on_non_sigmoid_units_is_refused(digits01):
     X, _ = digits01
-    with pytest.raises(ConfigError, match="sigmoid"):
-        SparseAutoencoder(activation="relu", **TINY).fit(X[:50])
+    with pytest.raises(ConfigError, match="first_activation='sigmoid'"):
+        SparseAutoencoder(first_activation="relu", **TINY).fit(X[:50])
+    with pytest.raises(ConfigError, match="activation='sigmoid'"):
+        SparseAutoencoder(first_activation=None, activation="relu", **TINY).fit(X[:50])
     with pytest.raises(ConfigError, match="hidden layer"):
         SparseAutoencoder(hidden=(), code_size=3, epochs=1).fit(X[:50])
     with pytest.raises(ConfigError, match="sparsity"):
@@ -162,6 +166,7 @@ def test_kl_sparse_autoencoder_reaches_the_target_activation_on_digits(digits01)
 def test_l1_sparsity_lowers_the_mean_activation(digits01):
     X, _ = digits01
     common = dict(hidden=(32,), code_size=8, epochs=8, batch_size=64, sparsity="l1")
+    common |= dict(activation="sigmoid", first_activation=None)  # the units it was measured on
     weak = SparseAutoencoder(sparsity_weight=1e-4, random_state=0, **common).fit(X[:600])
     strong = SparseAutoencoder(sparsity_weight=0.3, random_state=0, **common).fit(X[:600])
     lowered, kept = strong.mean_activation(X[:600]).mean(), weak.mean_activation(X[:600]).mean()
@@ -193,6 +198,36 @@ def test_denoising_autoencoder_removes_masking_noise_from_held_out_digits(digits
     plain = Autoencoder(**settings).fit(train)  # the same net trained on clean data only
     assert after >= psnr(plain.reconstruct(noisy), test) + 1.0  # measured: 13.2 dB
     np.testing.assert_array_equal(dae.denoise(noisy), dae.reconstruct(noisy))
+
+
+def test_sparing_leaves_whole_rows_clean_at_the_stated_fraction():
+    x = torch.rand(4000, 50) + 0.5  # no entry is zero before masking
+    noisy = sparing(masking(0.5), 0.3)(x, torch.Generator().manual_seed(0))
+    clean_rows = (noisy == x).all(dim=1)
+    assert abs(clean_rows.float().mean().item() - 0.3) < 0.03
+    masked = (noisy[~clean_rows] == 0).float().mean().item()  # the other rows: 50 % masked
+    assert abs(masked - 0.5) < 0.01
+    assert sparing(masking(0.5), 0.0) is not None
+    with pytest.raises(ConfigError, match=r"clean fraction must be in \[0, 1\)"):
+        sparing(masking(0.5), 1.0)
+
+
+def test_denoising_default_spares_most_rows_and_plain_noise_spares_none():
+    assert DenoisingAutoencoder().clean_fraction == 0.6
+    assert Autoencoder(noise="masking").clean_fraction == 0.0
+
+
+def test_clean_rows_in_training_lower_the_clean_input_error(digits01):
+    """Trained on corrupted rows only, a DAE meets clean rows first at test time."""
+    X, _ = digits01
+    train, test = X[:1400], X[1400:]
+    settings = dict(hidden=(128,), code_size=16, epochs=30, batch_size=64, random_state=0)
+    errors = {}
+    for fraction in (0.0, 0.5):
+        dae = DenoisingAutoencoder(noise_level=0.4, clean_fraction=fraction, **settings)
+        rec = dae.fit(train).reconstruct(test)
+        errors[fraction] = float(np.square(rec - test).sum(axis=1).mean())
+    assert errors[0.5] < 0.9 * errors[0.0], errors
 
 
 @pytest.mark.parametrize(("noise", "level"), [("gaussian", 2.0), ("salt_and_pepper", 0.1)])
@@ -243,9 +278,47 @@ def test_deeper_encoders_use_the_autograd_jacobian():
     torch.testing.assert_close(value, 0.1 * brute)
 
 
+def test_projected_jacobian_norm_is_an_unbiased_estimate_with_gradients():
+    model = _sigmoid_mlp(hidden=(5,), code_size=3, code_activation="sigmoid").double()
+    x = torch.randn(4, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    exact = autograd_jacobian_norm(model, x)
+    many = projected_jacobian_norm(model, x, 20000, torch.Generator().manual_seed(1))
+    torch.testing.assert_close(many, exact, rtol=0.05, atol=0.0)
+    one = projected_jacobian_norm(model, x, 1, torch.Generator().manual_seed(2))
+    assert one.requires_grad and not torch.allclose(one, exact)  # one draw: an estimate
+    with torch.no_grad():  # evaluation: fixed draws, no graph
+        a, b = projected_jacobian_norm(model, x), projected_jacobian_norm(model, x)
+    torch.testing.assert_close(a, b)
+    assert not a.requires_grad
+
+
+def test_deep_contraction_uses_projections_unless_asked_for_the_exact_jacobian(digits01):
+    X, _ = digits01
+    deep = dict(hidden=(16,), code_size=3, contraction_weight=0.1, epochs=1, random_state=0)
+    fast = Autoencoder(**deep).fit(X[:100])
+    assert fast.contraction_projections == "auto" and fast.history_["contractive"][0] > 0
+    ((_, term),) = [t for p in fast.architecture.parts for t in p.penalties(fast)]
+    assert term.random and not Objective(GAUSSIAN, penalties=[("c", term)]).graph_safe
+    exact = Autoencoder(**deep, contraction_projections="exact").fit(X[:100])
+    ((_, term),) = [t for p in exact.architecture.parts for t in p.penalties(exact)]
+    assert not term.random
+    with pytest.raises(ValueError, match="contraction_projections"):
+        Autoencoder(**deep, contraction_projections=0).fit(X[:20])
+
+
+def test_deep_contraction_shrinks_the_jacobian(digits01):
+    X, _ = digits01
+    settings = dict(hidden=(64,), code_size=8, epochs=15, batch_size=64, random_state=0)
+    cae = Autoencoder(contraction_weight=0.3, **settings).fit(X[:1400])
+    plain = Autoencoder(**settings).fit(X[:1400])
+    contracted, unpenalised = cae.jacobian_norm(X[1400:]), plain.jacobian_norm(X[1400:])
+    assert contracted < 0.5 * unpenalised, (contracted, unpenalised)
+
+
 def test_contractive_autoencoder_has_a_smaller_jacobian_than_the_same_net_unpenalised(digits01):
     X, _ = digits01
     settings = dict(code_size=16, epochs=15, batch_size=64, learning_rate=1e-2, random_state=0)
+    settings |= PAPER_CAE  # the one-layer sigmoid CAE, whose penalty has the closed form
     cae = ContractiveAutoencoder(contraction_weight=0.1, **settings).fit(X[:1400])
     plain = ContractiveAutoencoder(contraction_weight=0.0, **settings).fit(X[:1400])
     assert cae.config_.code_activation == "sigmoid" and cae.config_.hidden == ()
@@ -348,7 +421,7 @@ def test_cli_sparse_model_writes_filters_and_takes_its_options(tmp_path):
     assert main([*argv, "--sparsity", "l1", "--sparsity-weight", "0.01", *CLI_TINY]) == 0
     assert (model / "filters.png").is_file()
     params = json.loads((model / "config.json").read_text())["params"]
-    assert params["sparsity"] == "l1" and params["activation"] == "sigmoid"
+    assert params["sparsity"] == "l1" and params["first_activation"] == "sigmoid"
 
 
 @pytest.mark.parametrize(
@@ -381,7 +454,8 @@ def test_cli_contractive_takes_its_weight(tmp_path):
     assert main([*argv, "--contraction-weight", "0.5", "--no-pictures", *CLI_TINY]) == 0
     config = json.loads((model / "config.json").read_text())
     assert config["params"]["contraction_weight"] == 0.5
-    assert config["model"]["code_activation"] == "sigmoid"
+    assert config["model"]["code_activation"] is None  # the deep default: a linear code
+    assert config["params"]["contraction_projections"] == "auto"
 
 
 def test_cli_denoise_refuses_a_model_that_is_not_denoising(tmp_path, capsys):
@@ -391,3 +465,43 @@ def test_cli_denoise_refuses_a_model_that_is_not_denoising(tmp_path, capsys):
     assert main(["denoise", "--model", str(model), "--data", "digits", "--out", str(out)]) == 1
     assert "not a denoising autoencoder" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ---- the first layer's own activation (a KL-sparse layer) ---------------------------------
+
+
+def test_sparse_default_has_a_sigmoid_first_layer_and_elu_behind_it(digits01):
+    X, _ = digits01
+    sae = SparseAutoencoder(hidden=(16, 8), code_size=3, epochs=1, random_state=0).fit(X[:100])
+    assert sae.config_.first_activation == "sigmoid" and sae.config_.activation == "elu"
+    model = sae.module_
+    x = torch.from_numpy(X[:5])
+    out = model(x)
+    first = torch.sigmoid(model.encoder_layers[0](x))
+    torch.testing.assert_close(out.hidden[0], first)
+    second = torch.nn.functional.elu(model.encoder_layers[1](first))
+    torch.testing.assert_close(out.hidden[1], second)
+
+
+def test_first_activation_is_saved_and_older_configs_load_without_it(digits01, tmp_path):
+    X, _ = digits01
+    sae = SparseAutoencoder(hidden=(16,), code_size=3, epochs=1, random_state=0).fit(X[:100])
+    sae.save(tmp_path / "m")
+    again = aekit.load(tmp_path / "m")
+    np.testing.assert_array_equal(again.transform(X[:10]), sae.transform(X[:10]))
+    config = MLPConfig.from_dict({"n_features": 6, "hidden": [4], "code_size": 2})
+    assert config.first_activation is None  # a file from before the field
+    with pytest.raises(ConfigError, match="first_activation must be None or one of"):
+        MLPConfig(n_features=6, hidden=(4,), code_size=2, first_activation="swish")
+
+
+def test_first_activation_is_unused_without_hidden_layers():
+    est = SparseAutoencoder(hidden=(), code_size=3, code_activation="sigmoid")
+    assert est.architecture.make_config(est, 6, "gaussian", None).first_activation is None
+
+
+def test_contractive_default_is_deep_and_the_paper_cae_one_argument_away():
+    deep, paper = ContractiveAutoencoder(), ContractiveAutoencoder(**PAPER_CAE)
+    assert deep.hidden == Autoencoder().hidden and deep.contraction_weight == 0.1
+    assert deep.activation == "elu" and deep.code_activation is None
+    assert paper.hidden == () and paper.code_activation == "sigmoid"

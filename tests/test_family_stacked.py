@@ -325,3 +325,14 @@ def test_cli_refuses_pretraining_options_for_members_without_layers(tmp_path, ca
     args = ["train", "--data", "digits", "--out", str(tmp_path / "m"), "--pretrain-epochs", "2"]
     assert main([*args, "--model", "vae", "--quiet"]) == 2
     assert "--model vae takes no --pretrain-epochs (a flag of --model" in capsys.readouterr().err
+
+
+def test_auto_activation_is_sigmoid_for_rbm_layers_and_elu_for_autoencoder_layers():
+    X = np.random.default_rng(0).random((60, 8), dtype=np.float32)
+    ae = StackedAutoencoder(hidden=(6,), code_size=2, epochs=1, pretrain_epochs=1).fit(X)
+    rbm = StackedAutoencoder(
+        hidden=(6,), code_size=2, epochs=1, pretrain_epochs=1, pretraining="rbm"
+    ).fit(X)
+    assert ae.activation == rbm.activation == "auto"
+    assert ae.config_.activation == "elu" and rbm.config_.activation == "sigmoid"
+    assert aekit.Autoencoder().activation == "elu"  # the plain member keeps its own default

@@ -36,6 +36,10 @@ class MLPConfig:
     code_activation : str or None
         Nonlinearity on the code layer; None (the default) keeps it linear. A contractive
         autoencoder uses "sigmoid": its penalised hidden layer is the code.
+    first_activation : str or None
+        The first hidden layer's nonlinearity where it differs from ``activation``; None
+        (the default) uses ``activation``. A KL-sparse layer needs "sigmoid", while deep
+        sigmoid layers behind it would train badly.
     top_k : int or None
         Keep only the k largest code units (a k-sparse code, :mod:`aekit.models.top_k`).
     top_k_alpha : float
@@ -49,6 +53,7 @@ class MLPConfig:
     likelihood: str = "gaussian"
     tied: bool = False
     code_activation: str | None = None  # None: linear code (older model files lack the field)
+    first_activation: str | None = None  # None: activation (older model files lack the field)
     top_k: int | None = None  # None: a dense code
     top_k_alpha: float = 1.0
     kind: str = field(default="mlp", init=False)  # registry name of the builder
@@ -75,6 +80,13 @@ class MLPConfig:
                 f"code_activation must be None or one of {', '.join(ACTIVATIONS)}, "
                 f"got {self.code_activation!r}"
             )
+        if self.first_activation is not None and self.first_activation not in ACTIVATIONS:
+            raise ConfigError(
+                f"first_activation must be None or one of {', '.join(ACTIVATIONS)}, "
+                f"got {self.first_activation!r}"
+            )
+        if self.first_activation is not None and not self.hidden:
+            raise ConfigError("first_activation needs a hidden layer (hidden=(n, ...))")
         if not isinstance(self.tied, bool):
             raise ConfigError(f"tied must be true or false, got {self.tied!r}")
         check_top_k(self.top_k, self.top_k_alpha, self.code_size)

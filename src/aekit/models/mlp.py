@@ -69,6 +69,10 @@ class MLPAutoencoder(nn.Module):
             )
         self.decoder_layers = nn.ModuleList(decoder)
         self.act = make_activation(config.activation)
+        # The first hidden layer may differ (a KL-sparse layer's sigmoid); the decoder mirrors
+        # the widths only, so its layers all use ``act``.
+        first = config.first_activation
+        self.first_act = make_activation(first) if first else self.act
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
         self.top_k = TopK(config.top_k, config.top_k_alpha) if config.top_k else None
         initialise(self, output=self.decoder_layers[-1])
@@ -79,7 +83,7 @@ class MLPAutoencoder(nn.Module):
         for i, layer in enumerate(self.encoder_layers):
             h = layer(h)
             if i < last:
-                h = self.act(h)
+                h = self.first_act(h) if i == 0 else self.act(h)
                 if hidden is not None:
                     hidden.append(h)
         if self.code_act is not None:  # linear code unless the config names an activation

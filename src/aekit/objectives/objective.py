@@ -67,7 +67,8 @@ class Objective:
     @property
     def graph_safe(self) -> bool:
         """True when a step draws no random numbers, so a CUDA graph can replay it."""
-        return self.corruption is None and self.resample is None
+        random_terms = any(getattr(p, "random", False) for _, p in self.penalties)
+        return self.corruption is None and self.resample is None and not random_terms
 
     def __call__(
         self,
@@ -82,7 +83,11 @@ class Objective:
         x_in = self.corruption(x, generator) if (train and self.corruption) else x
         total, terms, out = self.data_terms(model, x_in, x, train=train, generator=generator)
         for name, penalty in self.penalties:
-            value = penalty(model, x_in, out).float()
+            if getattr(penalty, "random", False):  # draws its own noise: from our stream
+                noise = generator if train else None  # evaluation: fixed draws
+                value = penalty(model, x_in, out, generator=noise).float()  # type: ignore[call-arg]
+            else:
+                value = penalty(model, x_in, out).float()
             terms[name] = value.mean()
             total = total + value
         return LossOutput(loss=total.mean(), terms=terms, forward=out)

@@ -9,7 +9,8 @@
 - Contraction (Rifai et al. 2011, "Contractive auto-encoders: explicit invariance during
   feature extraction"): λ ‖J_f(x)‖²_F, the squared Frobenius norm of the encoder's Jacobian
   (input → code). For a one-layer sigmoid encoder h = σ(Wx + b) it has the closed form
-  Σ_j (h_j(1−h_j))² Σ_i W_ji²; any other encoder gets the exact Jacobian by autograd.
+  Σ_j (h_j(1−h_j))² Σ_i W_ji²; any other encoder gets the exact Jacobian by autograd, or
+  Hutchinson's estimate from random projections of the code (one backward pass each).
 
 Each factory returns a :data:`~aekit.objectives.objective.Penalty`:
 ``fn(model, x_in, out) -> (batch,)``, already multiplied by its weight.
@@ -29,6 +30,7 @@ from aekit.objectives.batch_stats import batch_mean
 from aekit.objectives.objective import Penalty
 
 EPS = 1e-6  # keeps log(ρ̂) finite when a unit saturates
+EVAL_SEED = 0  # projections drawn outside training, so validation losses repeat
 
 
 # What the Jacobian needs of a model. Penalties get a plain nn.Module, whose attributes read
@@ -67,6 +69,8 @@ def kl_sparsity(rho: float, beta: float, layer: Layer = 0) -> Penalty:
     def penalty(model: nn.Module, x_in: torch.Tensor, out: ModelOutput) -> torch.Tensor:
         config = getattr(model, "config", None)
         name = "code_activation" if layer == CODE else "activation"
+        if layer == 0 and getattr(config, "first_activation", None) is not None:
+            name = "first_activation"  # the first layer's own nonlinearity
         check_unit_interval(getattr(config, name, None), name)
         h = _hidden(out, layer).float()  # (batch, n_units)
         rho_hat = batch_mean(h).clamp(EPS, 1 - EPS)  # (n_units,), over the whole batch
@@ -88,15 +92,40 @@ def l1_activity(weight: float, layer: Layer = 0) -> Penalty:
     return penalty
 
 
-def contractive(weight: float) -> Penalty:
-    """λ ‖J_f(x)‖²_F of the encoder per sample; closed form when the encoder allows it."""
+class _Contraction:
+    """λ ‖J_f(x)‖²_F per sample: exact, or estimated from random projections of the code."""
+
+    def __init__(self, weight: float, projections: int | None) -> None:
+        self.weight, self.projections = weight, projections
+
+    @property
+    def random(self) -> bool:
+        """True when the term draws random numbers (the objective passes its generator)."""
+        return self.projections is not None
+
+    def __call__(
+        self,
+        model: nn.Module,
+        x_in: torch.Tensor,
+        out: ModelOutput,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        if self.projections is None or has_closed_form(model):
+            return self.weight * jacobian_norm(model, x_in, out.code)
+        norms = projected_jacobian_norm(model, x_in, self.projections, generator)
+        return self.weight * norms
+
+
+def contractive(weight: float, projections: int | None = None) -> Penalty:
+    """λ ‖J_f(x)‖²_F of the encoder per sample; closed form when the encoder allows it.
+
+    ``projections=k`` estimates the norm of any other encoder from k random projections
+    per row (:func:`projected_jacobian_norm`: k backward passes, not one per code unit).
+    """
     _check_number("contraction weight", weight, low=0.0)
-    weight = float(weight)
-
-    def penalty(model: nn.Module, x_in: torch.Tensor, out: ModelOutput) -> torch.Tensor:
-        return weight * jacobian_norm(model, x_in, out.code)
-
-    return penalty
+    if projections is not None and (isinstance(projections, bool) or projections < 1):
+        raise ConfigError(f"contraction projections must be an integer >= 1, got {projections!r}")
+    return _Contraction(float(weight), projections)
 
 
 # -- the encoder Jacobian ------------------------------------------------------------------
@@ -150,6 +179,37 @@ def autograd_jacobian_norm(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
     jac = torch.func.vmap(torch.func.jacrev(encode_one))(x)  # (batch, code_size, n_features)
     return _wide(jac).square().flatten(1).sum(dim=1)  # (batch,)
+
+
+def projected_jacobian_norm(
+    model: nn.Module,
+    x: torch.Tensor,
+    projections: int = 1,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Hutchinson's estimate of ‖J‖²_F per sample (batch,): the mean of ‖vᵀJ‖² over
+    ``projections`` draws of v ~ N(0, I) in code space, E[vᵀJJᵀv] = tr(JJᵀ).
+
+    Each draw is one backward pass through the encoder, kept differentiable, so a deep
+    encoder trains at a few times a plain step instead of one pass per code unit. Without
+    a ``generator`` (evaluation) the draws come from a fixed seed, so validation losses
+    repeat.
+    """
+    encoder = cast(_Encoder, model)
+    if generator is None:
+        generator = torch.Generator(device=x.device).manual_seed(EVAL_SEED)
+    differentiable = torch.is_grad_enabled()  # False in evaluation: no graph to keep
+    with torch.enable_grad():
+        x_req = x.detach().requires_grad_(True)
+        code = encoder.encode(x_req)  # (batch, code_size)
+        total = torch.zeros(x.shape[0], device=x.device)
+        for _ in range(projections):
+            v = torch.randn(code.shape, generator=generator, device=x.device, dtype=code.dtype)
+            (grad,) = torch.autograd.grad(
+                code, x_req, v, create_graph=differentiable, retain_graph=True
+            )
+            total = total + _wide(grad).square().flatten(1).sum(dim=1)
+    return total / projections
 
 
 # -- helpers -------------------------------------------------------------------------------

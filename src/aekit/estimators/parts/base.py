@@ -120,6 +120,15 @@ class Architecture(Part):
         )
 
 
+def activation_of(est: Any) -> str:
+    """The hidden nonlinearity ``activation`` names; ``"auto"`` is sigmoid under RBM
+    pretraining (an RBM's hidden units are logistic) and elu otherwise (deep sigmoid
+    networks train badly without it)."""
+    if est.activation != "auto":
+        return str(est.activation)
+    return "sigmoid" if getattr(est, "pretraining", None) == "rbm" else "elu"
+
+
 def sizes(value: Any) -> tuple[int, ...]:
     """A widths parameter as a tuple: ``128`` means ``(128,)``."""
     return (int(value),) if isinstance(value, int) else tuple(int(v) for v in value)

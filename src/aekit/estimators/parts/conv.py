@@ -16,7 +16,7 @@ import numpy as np
 
 from aekit.errors import ConfigError
 from aekit.estimators.params import Int, Param, Sizes
-from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.base import Architecture, activation_of, sizes
 from aekit.estimators.parts.binarization import Binarization
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
@@ -61,7 +61,7 @@ class Conv(Architecture):
             channels=sizes(est.channels),
             kernel_size=est.kernel_size,
             code_size=est.code_size,
-            activation=est.activation,
+            activation=activation_of(est),
             likelihood=likelihood,
             **self.part_fields(est),
         )

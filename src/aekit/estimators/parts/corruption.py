@@ -34,11 +34,21 @@ class InputCorruption(Part):
             Number(0, None, "left"),
             "the fraction corrupted, or the gaussian sigma (in scaled units)",
         ),
+        Param(
+            "clean_fraction",
+            0.0,
+            Number(0, 1, "left"),
+            "the fraction of each training batch's rows left uncorrupted, so clean inputs "
+            "are reconstructed well too (0: every row corrupted, as in Vincent et al.)",
+        ),
     )
 
     def check(self, est: Any, architecture: Architecture) -> None:
         if est.noise is not None:
-            make_corruption(est.noise, est.noise_level)  # its own range checks, one line
+            # its own range checks, one line
+            make_corruption(est.noise, est.noise_level, est.clean_fraction)
 
     def corruption(self, est: Any) -> Corruption | None:
-        return None if est.noise is None else make_corruption(est.noise, est.noise_level)
+        if est.noise is None:
+            return None
+        return make_corruption(est.noise, est.noise_level, est.clean_fraction)

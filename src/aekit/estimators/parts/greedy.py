@@ -17,7 +17,7 @@ from torch import nn
 
 from aekit.errors import ConfigError
 from aekit.estimators.params import Choice, Int, Number, Param
-from aekit.estimators.parts.base import Architecture, Part, sizes
+from aekit.estimators.parts.base import Architecture, Part, activation_of, sizes
 from aekit.models.mlp import MLPAutoencoder
 from aekit.models.stack import KINDS, LayerAutoencoder, hidden_likelihood, make_layer, unroll
 from aekit.objectives.contrastive import ContrastiveDivergence
@@ -96,11 +96,16 @@ class GreedyPretraining(Part):
                     f"noise={est.noise!r} corrupts autoencoder layers; "
                     "pretraining='rbm' takes no noise"
                 )
-            if est.activation != "sigmoid":
+            if activation_of(est) != "sigmoid":
                 raise ConfigError(
-                    "pretraining='rbm' needs activation='sigmoid' (RBM hidden units are "
-                    f"logistic), got {est.activation!r}"
+                    "pretraining='rbm' needs activation='sigmoid' or 'auto' (RBM hidden "
+                    f"units are logistic), got {est.activation!r}"
                 )
+        if est.first_activation is not None:
+            raise ConfigError(
+                "greedy pretraining builds every layer with one activation; it is not defined "
+                f"with first_activation={est.first_activation!r}"
+            )
         if est.code_activation is not None or est.top_k is not None:
             raise ConfigError(
                 "greedy pretraining unrolls a linear code layer; it is not defined with "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aekit.estimators.params import Choice, Flag, Int, Param, Sizes
-from aekit.estimators.parts.base import Architecture, sizes
+from aekit.estimators.parts.base import Architecture, activation_of, sizes
 from aekit.estimators.parts.binarization import Binarization
 from aekit.estimators.parts.contraction import Contraction
 from aekit.estimators.parts.corruption import InputCorruption
@@ -26,7 +26,12 @@ HIDDEN = Param(
     "encoder hidden widths, input side first; the decoder mirrors",
 )
 CODE_SIZE = Param("code_size", 32, Int(1), "width of the code (what transform returns)")
-ACTIVATION = Param("activation", "elu", Choice(ACTIVATIONS), "hidden-unit nonlinearity")
+ACTIVATION = Param(
+    "activation",
+    "elu",
+    Choice((*ACTIVATIONS, "auto")),
+    "hidden-unit nonlinearity; auto: sigmoid under rbm pretraining, else elu",
+)
 
 
 class MLP(Architecture):
@@ -42,6 +47,15 @@ class MLP(Architecture):
             "nonlinearity on the code layer",
             none=True,
             none_means="a linear code",
+        ),
+        Param(
+            "first_activation",
+            None,
+            Choice(ACTIVATIONS),
+            "the first hidden layer's nonlinearity, where it differs (a kl-sparse layer "
+            "needs sigmoid); unused without hidden layers",
+            none=True,
+            none_means="activation",
         ),
         Param("tied", False, Flag(), "decoder layer i uses encoder layer i's transposed weight"),
     )
@@ -61,6 +75,7 @@ class MLP(Architecture):
             **layer_fields(est, n_features, likelihood),
             tied=est.tied,
             code_activation=est.code_activation,
+            first_activation=est.first_activation if sizes(est.hidden) else None,
             **self.part_fields(est),
         )
 
@@ -71,6 +86,6 @@ def layer_fields(est: Any, n_features: int, likelihood: str) -> dict[str, Any]:
         "n_features": n_features,
         "hidden": sizes(est.hidden),
         "code_size": est.code_size,
-        "activation": est.activation,
+        "activation": activation_of(est),
         "likelihood": likelihood,
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 from aekit.errors import ConfigError
 from aekit.estimators.params import Choice, Number, Param
-from aekit.estimators.parts.base import Architecture, Part
+from aekit.estimators.parts.base import Architecture, Part, activation_of
 from aekit.objectives.objective import Penalty
 from aekit.objectives.penalties import CODE, Layer, check_unit_interval, kl_sparsity, l1_activity
 
@@ -59,7 +59,11 @@ class Sparsity(Part):
                 f"(hidden=(n,)){code}"
             )
         if est.sparsity == "kl":
-            check_unit_interval(est.activation)
+            first = getattr(est, "first_activation", None)  # multilayer only
+            if first is None:
+                check_unit_interval(activation_of(est))
+            else:
+                check_unit_interval(first, "first_activation")
 
     def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
         if est.sparsity is None:
