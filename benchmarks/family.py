@@ -71,7 +71,7 @@ def members(epochs: int, pretrain_epochs: int) -> dict[str, Callable[[], Any]]:
         # and its control: the same network trained the same way, unpenalised.
         "contractive-1-layer": lambda: aekit.ContractiveAutoencoder(**common, **PAPER_CAE),
         "contractive-1-layer-lambda0": lambda: aekit.ContractiveAutoencoder(
-            **common, **PAPER_CAE, contraction_weight=0.0
+            **common, **{**PAPER_CAE, "contraction_weight": 0.0}
         ),
         "vae": lambda: aekit.VariationalAutoencoder(**deep),
     }

@@ -319,8 +319,8 @@ def test_contractive_autoencoder_has_a_smaller_jacobian_than_the_same_net_unpena
     X, _ = digits01
     settings = dict(code_size=16, epochs=15, batch_size=64, learning_rate=1e-2, random_state=0)
     settings |= PAPER_CAE  # the one-layer sigmoid CAE, whose penalty has the closed form
-    cae = ContractiveAutoencoder(contraction_weight=0.1, **settings).fit(X[:1400])
-    plain = ContractiveAutoencoder(contraction_weight=0.0, **settings).fit(X[:1400])
+    cae = ContractiveAutoencoder(**settings).fit(X[:1400])  # the paper's weight, 0.1
+    plain = ContractiveAutoencoder(**{**settings, "contraction_weight": 0.0}).fit(X[:1400])
     assert cae.config_.code_activation == "sigmoid" and cae.config_.hidden == ()
     contracted, unpenalised = cae.jacobian_norm(X[:1400]), plain.jacobian_norm(X[:1400])
     assert contracted < 0.75 * unpenalised, (contracted, unpenalised)  # measured: 1.60 vs 2.85
@@ -502,6 +502,7 @@ def test_first_activation_is_unused_without_hidden_layers():
 
 def test_contractive_default_is_deep_and_the_paper_cae_one_argument_away():
     deep, paper = ContractiveAutoencoder(), ContractiveAutoencoder(**PAPER_CAE)
-    assert deep.hidden == Autoencoder().hidden and deep.contraction_weight == 0.1
+    assert deep.hidden == Autoencoder().hidden and deep.contraction_weight == 0.01
     assert deep.activation == "elu" and deep.code_activation is None
     assert paper.hidden == () and paper.code_activation == "sigmoid"
+    assert paper.contraction_weight == 0.1
