@@ -54,3 +54,25 @@ def test_the_default_detector_fits_two_columns():
     detector = aekit.AnomalyDetector(random_state=0).fit(X)
     assert detector.member_.config_.code_size == 1
     assert detector.predict(X).shape == (100,)
+
+
+def test_task_anomaly_trains_an_ensemble_with_n_members(table, tmp_path):
+    out = tmp_path / "det"
+    argv = ["train", "--task", "anomaly", "--data", str(table), "--out", str(out), "-q"]
+    assert main([*argv, "--n-members", "3", "--epochs", "3"]) == 0
+    detector = aekit.load(out)
+    assert detector.n_members == 3 and len(detector.members_) == 3
+    seeds = {m.random_state for m in detector.members_}
+    assert len(seeds) == 3  # seeded apart
+
+
+def test_n_members_is_refused_without_the_anomaly_task_and_below_one(table, tmp_path, capsys):
+    argv = ["train", "--data", str(table), "--out", str(tmp_path / "m"), "-q"]
+    assert main([*argv, "--n-members", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "--n-members is for --task anomaly" in err and err.count("\n") == 1
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--task", "anomaly", "--n-members", "0"])
+    assert info.value.code == 2
+    assert "argument --n-members: expected an integer >= 1, got '0'" in capsys.readouterr().err

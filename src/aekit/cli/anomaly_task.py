@@ -34,6 +34,24 @@ def add_argument(p: argparse.ArgumentParser) -> None:
         help="anomaly: train an anomaly detector (its threshold set on held-out rows for a "
         "1%% false-alarm rate; score new rows with 'aekit score')",
     )
+    p.add_argument(
+        "--n-members",
+        type=_members,
+        default=1,
+        metavar="K",
+        help="with --task anomaly: K members seeded apart, their held-out-scaled losses "
+        "averaged (default 1)",
+    )
+
+
+def _members(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
 
 
 def names_a_member(argv: Sequence[str], flags: Sequence[str]) -> bool:
@@ -45,6 +63,8 @@ def names_a_member(argv: Sequence[str], flags: Sequence[str]) -> bool:
 def check_options(args: argparse.Namespace) -> None:
     """Before any work: a detector trains in one process, in one go."""
     if args.task != "anomaly":
+        if args.n_members != 1:
+            raise ConfigError("--n-members is for --task anomaly (an ensemble of detectors)")
         return
     if args.resume is not None or args.checkpoint_every is not None or args.nproc is not None:
         raise ConfigError(
@@ -60,7 +80,7 @@ def run(
     say: Callable[..., None],
 ) -> int:
     """Fit the detector on the training rows, report on the held-out ones, write the folder."""
-    detector = AnomalyDetector(member, random_state=args.random_state)
+    detector = AnomalyDetector(member, random_state=args.random_state, n_members=args.n_members)
     started = time.perf_counter()
     detector.fit(data.X_train)
     seconds = time.perf_counter() - started
