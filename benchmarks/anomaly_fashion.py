@@ -41,6 +41,13 @@ CANDIDATES: dict[str, Callable[[int], Any]] = {
     "conv (16, 32), code 32, Bernoulli": lambda seed: aekit.ConvAutoencoder(
         channels=(16, 32), code_size=32, loss="bernoulli", epochs=30, random_state=seed
     ),
+    "MLP 784-512-128-32, Bernoulli, + code distance (k=5)": lambda seed: aekit.Autoencoder(
+        hidden=(512, 128), code_size=32, loss="bernoulli", epochs=30, random_state=seed
+    ),
+}
+# Detector settings beside the member, per candidate (the rest: the detector's defaults).
+DETECTOR_OPTIONS: dict[str, dict[str, Any]] = {
+    "MLP 784-512-128-32, Bernoulli, + code distance (k=5)": {"code_neighbors": 5},
 }
 QUICK_CANDIDATES = ("detector default",)
 
@@ -52,7 +59,8 @@ def aekit_scorer(candidate: str, epochs: int | None = None) -> Scores:
         member = CANDIDATES[candidate](seed)
         if member is not None and epochs is not None:
             member.set_params(epochs=epochs)
-        detector = aekit.AnomalyDetector(member, random_state=seed)
+        options = DETECTOR_OPTIONS.get(candidate, {})
+        detector = aekit.AnomalyDetector(member, random_state=seed, **options)
         images = (-1, 28, 28)  # image-shaped input: a conv member reads the shape
         detector.fit(train.reshape(images))
         return detector.anomaly_score(test.reshape(images))

@@ -9,6 +9,7 @@ import torch
 from safetensors.torch import load_file
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
+from sklearn.neighbors import NearestNeighbors
 
 from aekit import (
     RBM,
@@ -404,3 +405,62 @@ def test_an_ensemble_needs_members_it_can_train_and_exports_no_onnx(fitted, tmp_
     with pytest.raises(ConfigError, match="one member"):
         export_onnx(ens, tmp_path / "ens.onnx")
     assert not (tmp_path / "ens.onnx").exists()
+
+
+# ---- the code's distance ------------------------------------------------------------------
+def test_code_neighbors_adds_the_codes_distance_in_held_out_units(digits_and_noise, tmp_path):
+    X, X_test, is_outlier = digits_and_noise
+    plain = AnomalyDetector(_ae(epochs=10), random_state=0).fit(X[:600])
+    det = AnomalyDetector(_ae(epochs=10), code_neighbors=5, random_state=0).fit(X[:600])
+    train, held_out = holdout_split(600, det.holdout_fraction, 0)
+    member = det.member_
+    np.testing.assert_array_equal(member.transform(X_test), plain.member_.transform(X_test))
+    index = NearestNeighbors(n_neighbors=5).fit(member.transform(X[train]))
+
+    def kth(rows):
+        return index.kneighbors(member.transform(rows))[0][:, -1]
+
+    loss_held, dist_held = plain.anomaly_score(X[held_out]), kth(X[held_out])
+    expected = (plain.anomaly_score(X_test) - loss_held.mean()) / loss_held.std() + (
+        kth(X_test) - dist_held.mean()
+    ) / dist_held.std()
+    scores = det.anomaly_score(X_test)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
+    assert roc_auc_score(is_outlier, scores) > 0.9
+    assert abs(det.false_alarm_rate_ - det.false_alarm_rate) < 0.02  # threshold on the sum
+    parts = det.attribution(X_test)  # the loss's terms in the score's units
+    np.testing.assert_allclose(parts.sum(1), plain.anomaly_score(X_test) / loss_held.std())
+    det.save(tmp_path / "d")
+    again = load(tmp_path / "d")
+    np.testing.assert_array_equal(again.anomaly_score(X_test), scores)
+    config = json.loads((tmp_path / "d" / "config.json").read_text())
+    assert config["code_distance"]["k"] == 5 and config["code_distance"]["n_codes"] == len(train)
+    config["code_distance"]["distance_std"] = -1.0
+    (tmp_path / "d" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match="code_distance needs"):
+        load(tmp_path / "d")
+
+
+def test_the_codes_distance_flags_a_row_reconstructed_well_between_two_clusters():
+    """On a line with two clusters, its middle reconstructs well; no training code is near."""
+    rng = np.random.default_rng(0)
+    direction = rng.normal(size=8)
+    t = np.r_[rng.normal(-3, 0.1, 300), rng.normal(3, 0.1, 300)]
+    X = (t[:, None] * direction + rng.normal(0, 0.05, (600, 8))).astype(np.float32)
+    middle = (np.zeros((1, 1)) * direction).astype(np.float32)
+    settings = dict(hidden=(), code_size=1, epochs=60, random_state=0)  # linear: the line
+    loss_only = AnomalyDetector(Autoencoder(**settings), random_state=0).fit(X)
+    with_codes = AnomalyDetector(Autoencoder(**settings), code_neighbors=5, random_state=0).fit(X)
+    assert loss_only.predict(middle)[0] == 1  # the loss alone: an inlier
+    assert with_codes.predict(middle)[0] == -1
+
+
+def test_a_detector_with_code_distance_exports_no_onnx(digits_and_noise, tmp_path):
+    pytest.importorskip("onnx")
+    from aekit.export import export_onnx
+
+    X, _, _ = digits_and_noise
+    det = AnomalyDetector(_ae(), code_neighbors=3, random_state=0).fit(X[:200])
+    with pytest.raises(ConfigError, match="code_neighbors=3"):
+        export_onnx(det, tmp_path / "d.onnx")
+    assert not (tmp_path / "d.onnx").exists()

@@ -18,6 +18,7 @@ import torch
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from aekit.anomaly.code_distance import CodeDistance
 from aekit.anomaly.scores import feature_losses, row_scores
 from aekit.anomaly.thresholds import holdout_split, rate_above, threshold_for
 from aekit.data.validation import check_array
@@ -41,6 +42,7 @@ from aekit.estimators.persistence import SavesItself
 from aekit.io import layout, model_files
 
 MEMBER_PREFIX = "member."  # the member's tensors in model.safetensors
+CODES = "code_distance.codes"  # the training rows' codes, with code_neighbors
 
 DETECTOR_PARAMS = by_name(
     [
@@ -84,6 +86,16 @@ DETECTOR_PARAMS = by_name(
             "above 1, a row's score is the mean over the members of its loss divided by that "
             "member's mean loss on the held-out rows (an ensemble: its scores vary less from "
             "seed to seed)",
+        ),
+        Param(
+            "code_neighbors",
+            None,
+            Int(1),
+            "add the distance from a row's code to its k-th nearest code among the training "
+            "rows (the first member's), each term standardised on the held-out rows: it sees "
+            "rows reconstructed well but encoded where no training row lies",
+            none=True,
+            none_means="the loss alone",
         ),
         Param(
             "random_state",
@@ -195,6 +207,12 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         self.members_ = members
         self.loss_scales_ = [1.0] if len(members) == 1 else [float(v.mean()) for v in losses]
         scores = self._combined(losses)  # (n_held_out,)
+        self.code_distance_ = None
+        if self.code_neighbors is not None:
+            distance = CodeDistance(self.code_neighbors, members[0].transform(rows))
+            distance.calibrate(scores, members[0].transform(X[held_out]))
+            self.code_distance_ = distance
+            scores = distance.score(scores, members[0].transform(X[held_out]))
         rate = self.false_alarm_rate if self.contamination == "auto" else self.contamination
         threshold = threshold_for(scores, rate)
         self.member_ = members[0]
@@ -206,9 +224,14 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
 
     # -- scores ------------------------------------------------------------------------
     def anomaly_score(self, X: Any) -> np.ndarray:
-        """The member's loss per row (higher is more anomalous): ndarray of shape (n_samples,)."""
+        """The member's loss per row (higher is more anomalous): ndarray of shape (n_samples,).
+
+        With ``code_neighbors``, the loss and the code's distance in held-out standard
+        deviations, added."""
         X = self._input(X)  # checks fitting before member_ is read
-        return self._combined([row_scores(m, X) for m in self.members_])
+        losses = self._combined([row_scores(m, X) for m in self.members_])
+        distance = getattr(self, "code_distance_", None)
+        return losses if distance is None else distance.score(losses, self.member_.transform(X))
 
     def score_samples(self, X: Any) -> np.ndarray:
         """``-anomaly_score(X)``: lower is more abnormal; ndarray of shape (n_samples,)."""
@@ -229,10 +252,13 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         an autoencoder (Gaussian or Bernoulli) a row sums to its ``anomaly_score``. For a VAE
         or an RBM, whose score is no sum over features, they are the terms of the
         deterministic reconstruction (posterior mean, mean field): they rank the features
-        but do not add up to the score.
+        but do not add up to the score. With ``code_neighbors`` they are the loss's terms in
+        the score's units; the code's distance is no sum over features and is left out.
         """
         X = self._input(X)
-        return self._combined([feature_losses(m, X) for m in self.members_])
+        parts = self._combined([feature_losses(m, X) for m in self.members_])
+        distance = getattr(self, "code_distance_", None)
+        return parts if distance is None else parts / distance.loss_std
 
     def top_features(self, X: Any, k: int = 3) -> np.ndarray:
         """The ``k`` features with the largest ``attribution``, largest first, per row.
@@ -275,12 +301,21 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
             "member": member_config(self.member_),
             "more_members": [member_config(m) for m in self.members_[1:]],
             "loss_scales": [float(v) for v in self.loss_scales_],
+            "code_distance": None if self.code_distance_ is None else self._distance_config(),
         }
+
+    def _distance_config(self) -> dict[str, Any]:
+        distance = self.code_distance_
+        assert distance is not None
+        n_codes, code_size = distance.codes.shape
+        return {**distance.units(), "n_codes": int(n_codes), "code_size": int(code_size)}
 
     def _state_out(self) -> dict[str, torch.Tensor]:
         tensors: dict[str, torch.Tensor] = {}
         for k, member in enumerate(self.members_):
             tensors |= member_tensors(member, _prefix(k))
+        if self.code_distance_ is not None:
+            tensors[CODES] = torch.from_numpy(self.code_distance_.codes)
         return tensors
 
     @classmethod
@@ -332,8 +367,22 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         shapes: dict[str, tuple[int, ...]] = {}
         for member_cls, checked, prefix in kinds:
             shapes |= member_shapes(member_cls, checked, prefix)
+        units = _distance_units(config.get("code_distance"), where)
+        if units is not None:
+            shapes[CODES] = (int(units.pop("n_codes")), int(units.pop("code_size")))
         tensors = model_files.read_tensors(folder, shapes)
         members = [rebuilt_member(c, checked, tensors, prefix) for c, checked, prefix in kinds]
+        detector.code_distance_ = None
+        if units is not None:
+            k = int(units.pop("k"))
+            codes = tensors[CODES].numpy()
+            code_size = getattr(getattr(members[0], "config_", None), "code_size", None)
+            if code_size is not None and code_size != codes.shape[1]:
+                raise ModelFileError(
+                    f"{where}: code_distance holds codes of {codes.shape[1]} units, but the "
+                    f"member's code has {code_size}"
+                )
+            detector.code_distance_ = CodeDistance(k, codes, **units)
         detector.members_ = members
         detector.loss_scales_ = [float(v) for v in scales]
         if len(members) == 1:  # refitting uses it as it is; an ensemble trains anew
@@ -388,6 +437,32 @@ def _prefix(k: int) -> str:
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python number JSON writes."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _distance_units(found: Any, where: Path) -> dict[str, float] | None:
+    """The code distance's units from config.json (None: the loss alone)."""
+    if found is None:
+        return None
+    keys = ("k", "n_codes", "code_size", "loss_mean", "loss_std", "distance_mean", "distance_std")
+    if not isinstance(found, dict) or set(found) != set(keys):
+        raise ModelFileError(f"{where}: code_distance must hold exactly {', '.join(keys)}")
+    values = [found[k] for k in keys]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) or not all(
+        math.isfinite(v) for v in values
+    ):
+        raise ModelFileError(f"{where}: code_distance values must be finite numbers")
+    if (
+        found["k"] < 1
+        or found["n_codes"] < found["k"]
+        or found["code_size"] < 1
+        or found["loss_std"] <= 0
+        or found["distance_std"] <= 0
+    ):
+        raise ModelFileError(
+            f"{where}: code_distance needs k >= 1, n_codes >= k, code_size >= 1 and positive "
+            "spreads"
+        )
+    return dict(found)
 
 
 def _feature_names(names: Any, n_features: Any) -> np.ndarray | None:

@@ -102,6 +102,11 @@ def detector_graph(detector: AnomalyDetector) -> Graph:
             f"ONNX export takes a detector of one member; this one has "
             f"{len(detector.members_)} (n_members={detector.n_members})"
         )
+    if getattr(detector, "code_distance_", None) is not None:
+        raise ConfigError(
+            f"ONNX export takes a detector scored by its loss alone; this one adds the "
+            f"code's distance (code_neighbors={detector.code_neighbors})"
+        )
     if isinstance(detector.member_, VariationalAutoencoder):
         return ELBOGraph(detector)
     if isinstance(detector.member_, RBM):
