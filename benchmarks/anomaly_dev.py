@@ -17,8 +17,10 @@ Candidates, all from the detector's default member (``AnomalyDetector(random_sta
 its reconstruction loss (the default); the loss with each feature's squared error divided
 by its mean on the member's training rows; the loss plus the code's Mahalanobis distance
 (Ledoit-Wolf covariance of the training codes), each divided by its mean on the held-out
-rows; the mean of 5 seeds' losses, each divided by its held-out mean; and the default on
-quantile-normalised columns (scikit-learn's ``QuantileTransformer``, normal output).
+rows; the loss plus the distance from the code to its 5th nearest training code, each in
+held-out standard deviations (``AnomalyDetector(code_neighbors=5)``); the mean of 5 seeds'
+losses, each divided by its held-out mean; and the default on quantile-normalised columns
+(scikit-learn's ``QuantileTransformer``, normal output).
 IsolationForest on standardised rows stands beside them.
 
     python benchmarks/anomaly_dev.py   # writes benchmarks/results/anomaly-dev.md
@@ -130,6 +132,10 @@ def member_scores(train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, n
         "per-feature normalised": (det.attribution(test) / per_feature).sum(1),
         "+ code Mahalanobis": loss_test / loss_held.mean() + maha_test / maha_held.mean(),
         "normalised": loss_test / loss_held.mean(),
+        # The same member (same seed, same rows) plus the code's distance, as built in.
+        "+ code distance (k=5)": aekit.AnomalyDetector(random_state=seed, code_neighbors=5)
+        .fit(train)
+        .anomaly_score(test),
     }
 
 
@@ -144,6 +150,7 @@ def candidates(train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, np.n
         "default": first["default"],
         "per-feature normalised": first["per-feature normalised"],
         "+ code Mahalanobis": first["+ code Mahalanobis"],
+        "+ code distance (k=5)": first["+ code distance (k=5)"],
         f"ensemble of {ENSEMBLE}": np.mean([first["normalised"], *more], axis=0),
         "quantile-normalised input": member_scores(qt.transform(train), qt.transform(test), seed)[
             "default"
