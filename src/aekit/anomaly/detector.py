@@ -18,7 +18,7 @@ import torch
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from aekit.anomaly.code_distance import CodeDistance
+from aekit.anomaly.code_distance import CodeDistance, saved_units
 from aekit.anomaly.scores import feature_losses, row_scores
 from aekit.anomaly.thresholds import holdout_split, rate_above, threshold_for
 from aekit.data.validation import check_array
@@ -140,6 +140,9 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     loss_scales_ : list of float
         Each member's mean loss on the held-out rows, the unit its scores are averaged in
         (``[1.0]`` for a single member, whose score is its loss as it is).
+    code_distance_ : CodeDistance or None
+        With ``code_neighbors``: the training rows' codes and the held-out units of both
+        terms (:mod:`aekit.anomaly.code_distance`); None otherwise.
     module_ : torch.nn.Module
         The member's network (``member_.module_``).
     threshold_ : float
@@ -367,7 +370,7 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         shapes: dict[str, tuple[int, ...]] = {}
         for member_cls, checked, prefix in kinds:
             shapes |= member_shapes(member_cls, checked, prefix)
-        units = _distance_units(config.get("code_distance"), where)
+        units = saved_units(config.get("code_distance"), where)
         if units is not None:
             shapes[CODES] = (int(units.pop("n_codes")), int(units.pop("code_size")))
         tensors = model_files.read_tensors(folder, shapes)
@@ -437,32 +440,6 @@ def _prefix(k: int) -> str:
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python number JSON writes."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _distance_units(found: Any, where: Path) -> dict[str, float] | None:
-    """The code distance's units from config.json (None: the loss alone)."""
-    if found is None:
-        return None
-    keys = ("k", "n_codes", "code_size", "loss_mean", "loss_std", "distance_mean", "distance_std")
-    if not isinstance(found, dict) or set(found) != set(keys):
-        raise ModelFileError(f"{where}: code_distance must hold exactly {', '.join(keys)}")
-    values = [found[k] for k in keys]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) or not all(
-        math.isfinite(v) for v in values
-    ):
-        raise ModelFileError(f"{where}: code_distance values must be finite numbers")
-    if (
-        found["k"] < 1
-        or found["n_codes"] < found["k"]
-        or found["code_size"] < 1
-        or found["loss_std"] <= 0
-        or found["distance_std"] <= 0
-    ):
-        raise ModelFileError(
-            f"{where}: code_distance needs k >= 1, n_codes >= k, code_size >= 1 and positive "
-            "spreads"
-        )
-    return dict(found)
 
 
 def _feature_names(names: Any, n_features: Any) -> np.ndarray | None:

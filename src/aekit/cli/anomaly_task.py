@@ -20,6 +20,7 @@ from aekit.anomaly.detector import AnomalyDetector
 from aekit.cli import data_source
 from aekit.data.dataset import Dataset
 from aekit.errors import ConfigError
+from aekit.estimators.params import Int
 from aekit.io import layout
 from aekit.io.atomic import atomic_write_text, staged_folder
 
@@ -36,22 +37,12 @@ def add_argument(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--n-members",
-        type=_members,
+        type=Int(1).parse,  # the same words as every integer flag
         default=1,
         metavar="K",
         help="with --task anomaly: K members seeded apart, their held-out-scaled losses "
         "averaged (default 1)",
     )
-
-
-def _members(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
 
 
 def names_a_member(argv: Sequence[str], flags: Sequence[str]) -> bool:
