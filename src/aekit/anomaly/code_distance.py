@@ -13,15 +13,12 @@ code distance alone 91.57 (``benchmarks/anomaly_fashion.py``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from aekit.errors import DataError, ModelFileError
+from aekit.errors import DataError
 
 
 @dataclass
@@ -69,32 +66,6 @@ class CodeDistance:
             "distance_mean": self.distance_mean,
             "distance_std": self.distance_std,
         }
-
-
-def saved_units(found: Any, where: Path) -> dict[str, float] | None:
-    """The code distance's units from config.json (None: the loss alone)."""
-    if found is None:
-        return None
-    keys = ("k", "n_codes", "code_size", "loss_mean", "loss_std", "distance_mean", "distance_std")
-    if not isinstance(found, dict) or set(found) != set(keys):
-        raise ModelFileError(f"{where}: code_distance must hold exactly {', '.join(keys)}")
-    values = [found[k] for k in keys]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) or not all(
-        math.isfinite(v) for v in values
-    ):
-        raise ModelFileError(f"{where}: code_distance values must be finite numbers")
-    if (
-        found["k"] < 1
-        or found["n_codes"] < found["k"]
-        or found["code_size"] < 1
-        or found["loss_std"] <= 0
-        or found["distance_std"] <= 0
-    ):
-        raise ModelFileError(
-            f"{where}: code_distance needs k >= 1, n_codes >= k, code_size >= 1 and positive "
-            "spreads"
-        )
-    return dict(found)
 
 
 def _spread(values: np.ndarray) -> float:

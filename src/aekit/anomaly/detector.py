@@ -18,7 +18,8 @@ import torch
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from aekit.anomaly.code_distance import CodeDistance, saved_units
+from aekit.anomaly.code_distance import CodeDistance
+from aekit.anomaly.saved import feature_names, saved_units
 from aekit.anomaly.scores import feature_losses, row_scores
 from aekit.anomaly.thresholds import holdout_split, rate_above, threshold_for
 from aekit.data.validation import check_array
@@ -336,7 +337,7 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
             detector = cls(**config["params"])
             check_values(DETECTOR_PARAMS, detector.get_params(deep=False), cls.__name__)
             n_features = config["n_features"]
-            names = _feature_names(config.get("feature_names"), n_features)
+            names = feature_names(config.get("feature_names"), n_features)
             if not math.isfinite(config["threshold"]):
                 raise ConfigError(f"threshold must be a finite number, got {config['threshold']}")
             if not 0.0 <= config["false_alarm_rate"] <= 1.0:
@@ -440,18 +441,6 @@ def _prefix(k: int) -> str:
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python number JSON writes."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _feature_names(names: Any, n_features: Any) -> np.ndarray | None:
-    if isinstance(n_features, bool) or n_features < 1:
-        raise ConfigError(f"n_features must be a positive integer, got {n_features!r}")
-    if names is None:
-        return None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ConfigError("feature_names must be a list of strings or null")
-    if len(names) != n_features:
-        raise ConfigError(f"feature_names lists {len(names)} names for {n_features} features")
-    return np.asarray(names, dtype=object)
 
 
 AnomalyDetector.__doc__ = document(AnomalyDetector.__doc__, DETECTOR_PARAMS, "")
