@@ -48,10 +48,16 @@ CANDIDATES: dict[str, Callable[[int], Any]] = {
 CANDIDATES["MLP 784-512-128-32, Bernoulli, + code distance (k=10)"] = CANDIDATES[
     "MLP 784-512-128-32, Bernoulli, + code distance (k=5)"
 ]
+CANDIDATES["MLP 784-512-128-32, Bernoulli, 100 epochs, + code distance (k=10)"] = lambda seed: (
+    aekit.Autoencoder(
+        hidden=(512, 128), code_size=32, loss="bernoulli", epochs=100, random_state=seed
+    )
+)
 # Detector settings beside the member, per candidate (the rest: the detector's defaults).
 DETECTOR_OPTIONS: dict[str, dict[str, Any]] = {
     "MLP 784-512-128-32, Bernoulli, + code distance (k=5)": {"code_neighbors": 5},
     "MLP 784-512-128-32, Bernoulli, + code distance (k=10)": {"code_neighbors": 10},
+    "MLP 784-512-128-32, Bernoulli, 100 epochs, + code distance (k=10)": {"code_neighbors": 10},
 }
 QUICK_CANDIDATES = ("detector default",)
 

@@ -8,6 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from sklearn.base import clone
+from sklearn.covariance import LedoitWolf
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
@@ -247,12 +248,17 @@ def test_member_may_be_fitted_a_folder_or_none(digits_and_noise, tmp_path):
     default = AnomalyDetector(random_state=0).fit(X[:100])
     got = default.member_.get_params()
     assert (got["hidden"], got["code_size"], got["scale"], got["epochs"]) == (
-        (32,),
+        (64,),
         16,
         "standard",
         50,
     )
     assert got["random_state"] == 0
+    # "auto": the default member gets the tabular recipe, a given member its loss alone
+    assert [m.random_state for m in default.members_] == [0, 1, 2]
+    assert [set(t.terms) for t in default.code_terms_] == [{"distance", "density"}] * 3
+    assert [t.terms["distance"].k for t in default.code_terms_] == [5] * 3
+    assert len(as_is.members_) == 1 and as_is.code_terms_ is None
 
 
 def test_bad_settings_are_one_line_errors(digits_and_noise):
@@ -434,11 +440,75 @@ def test_code_neighbors_adds_the_codes_distance_in_held_out_units(digits_and_noi
     again = load(tmp_path / "d")
     np.testing.assert_array_equal(again.anomaly_score(X_test), scores)
     config = json.loads((tmp_path / "d" / "config.json").read_text())
-    assert config["code_distance"]["k"] == 5 and config["code_distance"]["n_codes"] == len(train)
-    config["code_distance"]["distance_std"] = -1.0
+    assert len(config["code_terms"]) == 1  # one member
+    terms = config["code_terms"][0]
+    assert terms["distance"]["k"] == 5 and terms["distance"]["n_codes"] == len(train)
+    assert terms["density"] is None
+    terms["distance"]["std"] = -1.0
     (tmp_path / "d" / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelFileError, match="code_distance needs"):
+    with pytest.raises(ModelFileError, match="code_terms distance needs code_size >= 1 and std > 0"):
         load(tmp_path / "d")
+
+
+def test_code_density_adds_the_codes_mahalanobis_distance_in_held_out_units(
+    digits_and_noise, tmp_path
+):
+    X, X_test, is_outlier = digits_and_noise
+    plain = AnomalyDetector(_ae(epochs=10), random_state=0).fit(X[:600])
+    det = AnomalyDetector(_ae(epochs=10), code_density="gaussian", random_state=0).fit(X[:600])
+    train, held_out = holdout_split(600, det.holdout_fraction, 0)
+    member = det.member_
+    gaussian = LedoitWolf().fit(member.transform(X[train]).astype(np.float64))
+
+    def squared(rows):  # sklearn's mahalanobis is the squared distance
+        return gaussian.mahalanobis(member.transform(rows).astype(np.float64))
+
+    loss_held, maha_held = plain.anomaly_score(X[held_out]), squared(X[held_out])
+    expected = (plain.anomaly_score(X_test) - loss_held.mean()) / loss_held.std() + (
+        squared(X_test) - maha_held.mean()
+    ) / maha_held.std()
+    scores = det.anomaly_score(X_test)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
+    assert roc_auc_score(is_outlier, scores) > 0.9
+    assert abs(det.false_alarm_rate_ - det.false_alarm_rate) < 0.02  # threshold on the sum
+    both = AnomalyDetector(
+        _ae(epochs=10), code_neighbors=5, code_density="gaussian", random_state=0
+    ).fit(X[:600])
+    assert set(both.code_terms_[0].terms) == {"distance", "density"}
+    both.save(tmp_path / "both")
+    np.testing.assert_array_equal(
+        load(tmp_path / "both").anomaly_score(X_test), both.anomaly_score(X_test)
+    )
+    det.save(tmp_path / "d")
+    again = load(tmp_path / "d")
+    np.testing.assert_array_equal(again.anomaly_score(X_test), scores)
+    path = tmp_path / "d" / "config.json"
+    config = json.loads(path.read_text())
+    assert config["code_terms"][0]["distance"] is None
+    assert config["code_terms"][0]["density"]["code_size"] == member.code_size
+    config["code_terms"][0]["density"]["code_size"] = member.code_size + 1
+    path.write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match=r"code_terms.0.density_mean has shape \(4,\)"):
+        load(tmp_path / "d")
+    config["code_terms"][0]["density"] = {"mean": 0.0}
+    path.write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match="code_terms density must be null or hold exactly"):
+        load(tmp_path / "d")
+
+
+def test_code_density_flags_a_row_encoded_far_from_the_training_codes():
+    """A linear member on a plane: a row on it, 4 standard deviations out, reconstructs well."""
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(6, 2)))[0].T  # (2, 6): a plane in 6 columns
+    X = (rng.normal(size=(600, 2)) @ basis + rng.normal(0, 0.05, (600, 6))).astype(np.float32)
+    far = (np.full((1, 2), 4 / np.sqrt(2)) @ basis).astype(np.float32)
+    settings = dict(hidden=(), code_size=2, epochs=60, random_state=0)
+    loss_only = AnomalyDetector(Autoencoder(**settings), random_state=0).fit(X)
+    with_density = AnomalyDetector(
+        Autoencoder(**settings), code_density="gaussian", random_state=0
+    ).fit(X)
+    assert loss_only.predict(far)[0] == 1  # the loss alone: an inlier
+    assert with_density.predict(far)[0] == -1
 
 
 def test_the_codes_distance_flags_a_row_reconstructed_well_between_two_clusters():
@@ -461,6 +531,6 @@ def test_a_detector_with_code_distance_exports_no_onnx(digits_and_noise, tmp_pat
 
     X, _, _ = digits_and_noise
     det = AnomalyDetector(_ae(), code_neighbors=3, random_state=0).fit(X[:200])
-    with pytest.raises(ConfigError, match="code_neighbors=3"):
+    with pytest.raises(ConfigError, match="adds the code's distance \\(code_neighbors=None"):
         export_onnx(det, tmp_path / "d.onnx")
     assert not (tmp_path / "d.onnx").exists()

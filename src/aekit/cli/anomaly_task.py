@@ -38,10 +38,10 @@ def add_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--n-members",
         type=Int(1).parse,  # the same words as every integer flag
-        default=1,
+        default=None,
         metavar="K",
-        help="with --task anomaly: K members seeded apart, their held-out-scaled losses "
-        "averaged (default 1)",
+        help="with --task anomaly: K members seeded apart, their held-out-scaled scores "
+        "averaged (default: 3 for the default member, 1 for one chosen by flags)",
     )
 
 
@@ -54,7 +54,7 @@ def names_a_member(argv: Sequence[str], flags: Sequence[str]) -> bool:
 def check_options(args: argparse.Namespace) -> None:
     """Before any work: a detector trains in one process, in one go."""
     if args.task != "anomaly":
-        if args.n_members != 1:
+        if args.n_members is not None:
             raise ConfigError("--n-members is for --task anomaly (an ensemble of detectors)")
         return
     if args.resume is not None or args.checkpoint_every is not None or args.nproc is not None:
@@ -71,7 +71,8 @@ def run(
     say: Callable[..., None],
 ) -> int:
     """Fit the detector on the training rows, report on the held-out ones, write the folder."""
-    detector = AnomalyDetector(member, random_state=args.random_state, n_members=args.n_members)
+    n_members = "auto" if args.n_members is None else args.n_members
+    detector = AnomalyDetector(member, random_state=args.random_state, n_members=n_members)
     started = time.perf_counter()
     detector.fit(data.X_train)
     seconds = time.perf_counter() - started

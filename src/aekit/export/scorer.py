@@ -102,10 +102,11 @@ def detector_graph(detector: AnomalyDetector) -> Graph:
             f"ONNX export takes a detector of one member; this one has "
             f"{len(detector.members_)} (n_members={detector.n_members})"
         )
-    if getattr(detector, "code_distance_", None) is not None:
+    if getattr(detector, "code_terms_", None) is not None:
+        terms = sorted({name for t in detector.code_terms_ for name in t.terms})
         raise ConfigError(
-            f"ONNX export takes a detector scored by its loss alone; this one adds the "
-            f"code's distance (code_neighbors={detector.code_neighbors})"
+            "ONNX export takes a detector scored by its loss alone; this one adds the code's "
+            f"{' and '.join(terms)} (code_neighbors=None, code_density=None leave them out)"
         )
     if isinstance(detector.member_, VariationalAutoencoder):
         return ELBOGraph(detector)
