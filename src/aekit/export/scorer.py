@@ -102,8 +102,9 @@ def detector_graph(detector: AnomalyDetector) -> Graph:
             f"ONNX export takes a detector of one member; this one has "
             f"{len(detector.members_)} (n_members={detector.n_members})"
         )
-    if getattr(detector, "code_terms_", None) is not None:
-        terms = sorted({name for t in detector.code_terms_ for name in t.terms})
+    code_terms = getattr(detector, "code_terms_", None)
+    if code_terms is not None:
+        terms = sorted({name for t in code_terms for name in t.terms})
         raise ConfigError(
             "ONNX export takes a detector scored by its loss alone; this one adds the code's "
             f"{' and '.join(terms)} (code_neighbors=None, code_density=None leave them out)"
