@@ -505,6 +505,14 @@ def test_code_density_adds_the_codes_mahalanobis_distance_in_held_out_units(
         load(tmp_path / "d")
 
 
+def test_the_default_recipe_takes_fewer_neighbours_from_a_few_rows():
+    X = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    det = AnomalyDetector(random_state=0).fit(X)  # 4 rows train, 1 sets the threshold
+    assert [t.terms["distance"].k for t in det.code_terms_] == [4] * 3
+    with pytest.raises(DataError, match="code_neighbors=5 needs at least 5 training rows"):
+        AnomalyDetector(code_neighbors=5, random_state=0).fit(X)  # asked for: refused
+
+
 def test_code_density_flags_a_row_encoded_far_from_the_training_codes():
     """A linear member on a plane: a row on it, 4 standard deviations out, reconstructs well."""
     rng = np.random.default_rng(0)

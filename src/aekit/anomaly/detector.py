@@ -146,6 +146,8 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
         train, held_out = holdout_split(X.shape[0], self.holdout_fraction, seed)
         rows = X[train] if image_shape is None else X[train].reshape(-1, *image_shape)
         n_members, neighbors, density = self._recipe()
+        if self.code_neighbors == "auto" and neighbors is not None:
+            neighbors = min(neighbors, len(train))  # a few rows: no error for an unasked k
         members = [fitted_member(self._member(X.shape[1], seed, k), rows) for k in range(n_members)]
         if X.shape[1] != members[0].n_features_in_:
             raise DataError(
