@@ -423,6 +423,19 @@ def test_an_ensemble_needs_members_it_can_train_and_exports_no_onnx(fitted, tmp_
 
 
 # ---- the code's distance ------------------------------------------------------------------
+def _check_loss_plus_term(det, plain, term, held, X_test, is_outlier):
+    """det's score is plain's loss plus ``term``, each in held-out standard deviations."""
+    loss_held, term_held = plain.anomaly_score(held), term(held)
+    expected = (plain.anomaly_score(X_test) - loss_held.mean()) / loss_held.std() + (
+        term(X_test) - term_held.mean()
+    ) / term_held.std()
+    scores = det.anomaly_score(X_test)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
+    assert roc_auc_score(is_outlier, scores) > 0.9
+    assert abs(det.false_alarm_rate_ - det.false_alarm_rate) < 0.02  # threshold on the sum
+    return scores
+
+
 def test_code_neighbors_adds_the_codes_distance_in_held_out_units(digits_and_noise, tmp_path):
     X, X_test, is_outlier = digits_and_noise
     plain = AnomalyDetector(_ae(epochs=10), random_state=0).fit(X[:600])
@@ -435,14 +448,8 @@ def test_code_neighbors_adds_the_codes_distance_in_held_out_units(digits_and_noi
     def kth(rows):
         return index.kneighbors(member.transform(rows))[0][:, -1]
 
-    loss_held, dist_held = plain.anomaly_score(X[held_out]), kth(X[held_out])
-    expected = (plain.anomaly_score(X_test) - loss_held.mean()) / loss_held.std() + (
-        kth(X_test) - dist_held.mean()
-    ) / dist_held.std()
-    scores = det.anomaly_score(X_test)
-    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
-    assert roc_auc_score(is_outlier, scores) > 0.9
-    assert abs(det.false_alarm_rate_ - det.false_alarm_rate) < 0.02  # threshold on the sum
+    loss_held = plain.anomaly_score(X[held_out])
+    scores = _check_loss_plus_term(det, plain, kth, X[held_out], X_test, is_outlier)
     parts = det.attribution(X_test)  # the loss's terms in the score's units
     np.testing.assert_allclose(parts.sum(1), plain.anomaly_score(X_test) / loss_held.std())
     det.save(tmp_path / "d")
@@ -472,14 +479,7 @@ def test_code_density_adds_the_codes_mahalanobis_distance_in_held_out_units(
     def squared(rows):  # sklearn's mahalanobis is the squared distance
         return gaussian.mahalanobis(member.transform(rows).astype(np.float64))
 
-    loss_held, maha_held = plain.anomaly_score(X[held_out]), squared(X[held_out])
-    expected = (plain.anomaly_score(X_test) - loss_held.mean()) / loss_held.std() + (
-        squared(X_test) - maha_held.mean()
-    ) / maha_held.std()
-    scores = det.anomaly_score(X_test)
-    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-5)
-    assert roc_auc_score(is_outlier, scores) > 0.9
-    assert abs(det.false_alarm_rate_ - det.false_alarm_rate) < 0.02  # threshold on the sum
+    scores = _check_loss_plus_term(det, plain, squared, X[held_out], X_test, is_outlier)
     both = AnomalyDetector(
         _ae(epochs=10), code_neighbors=5, code_density="gaussian", random_state=0
     ).fit(X[:600])
