@@ -62,12 +62,15 @@ class Variant:
     name: str
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
     devices: tuple[str, ...] = ("cpu", "cuda")
+    centred: bool = True  # the model's start, as aekit.Autoencoder.fit makes it
 
 
 _GPU_FAST = {"batch_size": 1024, "learning_rate": 3e-3, "precision": "bf16"}
 # Add variants here. One naming a field TrainSettings lacks (a future flag) is skipped.
 AEKIT_VARIANTS = [
     Variant("aekit-default"),
+    # The recipe before weight averaging and the centred start (2026-12-01), for the ratio.
+    Variant("aekit-previous", {"average_weights": False}, centred=False),
     Variant("aekit-eager", {"cuda_graphs": False}, ("cuda",)),  # what graph capture buys
     Variant("aekit-b256", {"batch_size": 256}, ("cuda",)),  # the GPU speed criterion
     Variant("aekit-fast", {"batch_size": 1024}, ("cpu",)),  # lr by the sqrt rule: 2.8e-3
@@ -244,9 +247,15 @@ def run_aekit(
     name: str, X: np.ndarray, X_test: torch.Tensor, args: argparse.Namespace, device: torch.device
 ) -> Run:
     variant = next(v for v in AEKIT_VARIANTS if v.name == name and device.type in v.devices)
-    model = build_module(
-        MLPConfig(n_features=784, hidden=HIDDEN, code_size=CODE_SIZE, likelihood="bernoulli")
+    config = MLPConfig(
+        n_features=784,
+        hidden=HIDDEN,
+        code_size=CODE_SIZE,
+        likelihood="bernoulli",
+        centred=variant.centred,
     )
+    model = build_module(config)
+    model.start_from_data(torch.from_numpy(X).mean(0))  # as aekit.Autoencoder.fit starts it
     settings = TrainSettings(
         epochs=args.max_epochs, validation_fraction=0.0, device=str(device), **variant.settings
     )
@@ -272,6 +281,8 @@ def run_aekit(
         f"lr {learning_rate_for(settings, batch):g}{auto['learning_rate']}",
         f"{settings.lr_schedule} over {settings.epochs} epochs",
         precision,
+        "weights averaged" if settings.average_weights else "last weights",
+        "centred start" if variant.centred else "uncentred",
         *extra,
     ]
     return Run(", ".join(described), len(X), history["epoch_time"], clock)

@@ -234,10 +234,13 @@ def test_kl_sparsity_on_the_code_penalises_the_code_units():
 def test_a_one_layer_sparse_autoencoder_drives_its_code_towards_rho(digits01):
     X = digits01[0][:300]
     common = dict(hidden=(), code_size=24, code_activation="sigmoid", epochs=30, random_state=0)
-    sparse = SparseAutoencoder(**common, sparsity_target=0.1, batch_size=50).fit(X)
-    free = Autoencoder(**common, batch_size=50).fit(X)
+    common |= dict(batch_size=50, learning_rate=1e-2)
+    sparse = SparseAutoencoder(**common, sparsity_target=0.1, sparsity_weight=10.0).fit(X)
+    free = Autoencoder(**common).fit(X)
     rho_hat = sparse.mean_activation(X, layer="code")
     assert rho_hat.shape == (24,) and "sparsity" in sparse.history_
+    # Measured: 0.114 sparse, 0.49 free (at beta 3 and Adam's default rate: 0.57, not near)
+    assert abs(rho_hat.mean() - 0.1) < 0.05, rho_hat.mean()
     assert abs(rho_hat.mean() - 0.1) < abs(free.mean_activation(X, layer="code").mean() - 0.1)
     with pytest.raises(ConfigError, match="code_activation='sigmoid'"):
         SparseAutoencoder(hidden=(), code_size=3, code_activation="relu", epochs=1).fit(X)

@@ -60,8 +60,10 @@ def model_card(path: str | Path) -> dict[str, Any]:
         "member": saved_name(type(estimator)),
         "autoencoder": saved_name(type(member)),
         "architecture": member.config_.to_dict(),
-        "parameters": sum(
-            int(t.numel()) for k, t in tensors.items() if "preprocessing" not in k.split(".")
+        "parameters": sum(  # learned: not the scaling nor the stored input mean
+            int(t.numel())
+            for k, t in tensors.items()
+            if not {"preprocessing", "input_mean"} & set(k.split("."))
         ),
         "input_schema": {
             "n_features": int(member.n_features_in_),

@@ -142,7 +142,7 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
             seed = _checkpoints.resumed_seed(checkpoint_dir, self)  # type: ignore[arg-type]
         else:
             seed = distributed.agree(_resolve_seed(self.random_state))  # process 0's, if several
-        scaler, scale_reason, (loss, reason), data = _prepare(
+        scaler, scale_reason, (loss, reason), data, data_mean = _prepare(
             self.scale, self.loss, X, mapped, settings
         )
         arch.check_width(self, X.shape[1])
@@ -153,6 +153,9 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         parts = arch.parts
         corruption = next((c for p in parts if (c := p.corruption(self)) is not None), None)
         procedure = next((t for p in parts if (t := p.procedure(self)) is not None), None)
+        start_from_data = getattr(module, "start_from_data", None)
+        if start_from_data is not None and procedure is None:  # pretraining sets its own start
+            start_from_data(data_mean)
         penalties = [term for p in parts for term in p.penalties(self)]
         # A procedure (greedy pretraining) decides where the corruption applies.
         likelihood = _network(module).likelihood
@@ -307,14 +310,16 @@ def _prepare(
     X: np.ndarray,
     mapped: np.ndarray | None,
     settings: Any,
-) -> tuple[Scaler, str, tuple[str, str], torch.Tensor | streaming.MappedRows]:
-    """The fitted scaling (and why), the likelihood (and why), and the data to train on."""
+) -> tuple[Scaler, str, tuple[str, str], torch.Tensor | streaming.MappedRows, torch.Tensor]:
+    """The fitted scaling (and why), the likelihood (and why), the data to train on, and
+    their column means (float32, scaled)."""
     if mapped is None:
         kind, why = choose_scaling(scale, X.min(axis=0), X.max(axis=0))
         scaler = Scaler.fit(kind, X)
         Xs = scaler.transform(X)
         tensor = torch.from_numpy(np.ascontiguousarray(Xs))
-        return scaler, why, choose_likelihood(loss, Xs), tensor
+        mean = tensor.mean(0, dtype=torch.float64).float()
+        return scaler, why, choose_likelihood(loss, Xs), tensor, mean
     if distributed.current().active:
         raise streaming.refuse_under_torchrun()
     rows = streaming.chunk_rows(X.shape[1], settings.memory_budget_mb)
@@ -325,7 +330,9 @@ def _prepare(
     extremes = scaler.transform(np.stack([stats["minimum"], stats["maximum"]]))
     none = scaler.kind == "none"
     data = streaming.MappedRows(X, None if none else scaler.offset, None if none else scaler.scale)
-    return scaler, why, choose_likelihood(loss, extremes), data
+    # Scaling is affine per feature: the scaled mean is the scaled data's mean.
+    mean = torch.from_numpy(scaler.transform(stats["mean"][None].astype(np.float32))[0])
+    return scaler, why, choose_likelihood(loss, extremes), data, mean
 
 
 def _image_shape(X: Any) -> tuple[int, ...] | None:

@@ -44,6 +44,11 @@ class MLPConfig:
         Keep only the k largest code units (a k-sparse code, :mod:`aekit.models.top_k`).
     top_k_alpha : float
         Units kept when encoding: round(top_k_alpha * top_k).
+    centred : bool
+        The encoder subtracts a stored mean row (``input_mean``, the training rows' mean)
+        before its first layer, and training starts with the output bias at that mean
+        (:meth:`aekit.models.mlp.MLPAutoencoder.start_from_data`). False in model files
+        older than the field.
     """
 
     n_features: int
@@ -56,6 +61,7 @@ class MLPConfig:
     first_activation: str | None = None  # None: activation (older model files lack the field)
     top_k: int | None = None  # None: a dense code
     top_k_alpha: float = 1.0
+    centred: bool = False
     kind: str = field(default="mlp", init=False)  # registry name of the builder
 
     def __post_init__(self) -> None:
@@ -89,6 +95,8 @@ class MLPConfig:
             raise ConfigError("first_activation needs a hidden layer (hidden=(n, ...))")
         if not isinstance(self.tied, bool):
             raise ConfigError(f"tied must be true or false, got {self.tied!r}")
+        if not isinstance(self.centred, bool):
+            raise ConfigError(f"centred must be true or false, got {self.centred!r}")
         check_top_k(self.top_k, self.top_k_alpha, self.code_size)
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,6 +10,8 @@ and a bias of its own.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -55,6 +57,8 @@ class TiedLinear(nn.Module):
 
 
 class MLPAutoencoder(nn.Module):
+    input_mean: torch.Tensor  # a buffer, registered when config.centred
+
     def __init__(self, config: MLPConfig) -> None:
         super().__init__()
         self.config = config
@@ -76,9 +80,29 @@ class MLPAutoencoder(nn.Module):
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
         self.top_k = TopK(config.top_k, config.top_k_alpha) if config.top_k else None
         initialise(self, output=self.decoder_layers[-1])
+        if config.centred:  # set by start_from_data; saved with the weights
+            self.register_buffer("input_mean", torch.zeros(config.n_features))
+
+    @torch.no_grad()
+    def start_from_data(self, mean: torch.Tensor) -> None:
+        """A start that already knows the training rows' mean (``mean``: (n_features,)).
+
+        A centred model subtracts it from its input, so the first layer sees inputs of mean
+        zero rather than, for pixels, all positive ones: its gradient no longer shares one
+        dominant direction (LeCun et al. 1998, "Efficient BackProp", section 4.3). The output
+        bias starts at the mean, so the first steps need not learn it. On the Fashion-MNIST
+        784-1000-500-250-30 autoencoder (Adam 2e-3, batch 512, weight averaging) the test
+        error first reached 6.0 in epoch 12 with both, 13 with centring alone and not in 16
+        without (``benchmarks/results/ttq-recipe.md``).
+        """
+        if not self.config.centred:
+            return
+        self.input_mean.copy_(mean)
+        output_layer = cast("nn.Linear | TiedLinear", self.decoder_layers[-1])
+        output_layer.bias.copy_(self.likelihood.raw_output(mean))
 
     def encode(self, x: torch.Tensor, hidden: list[torch.Tensor] | None = None) -> torch.Tensor:
-        h = x  # (batch, n_features)
+        h = x - self.input_mean if self.config.centred else x  # (batch, n_features)
         last = len(self.encoder_layers) - 1
         for i, layer in enumerate(self.encoder_layers):
             h = layer(h)

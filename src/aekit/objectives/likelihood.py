@@ -47,6 +47,13 @@ class Likelihood:
         """Map the decoder's raw output to the data space (the likelihood's mean)."""
         return torch.sigmoid(output) if self.name == "bernoulli" else output
 
+    def raw_output(self, mean: torch.Tensor) -> torch.Tensor:
+        """The raw output whose :meth:`mean` is ``mean`` (a Bernoulli mean is kept off 0 and
+        1, whose logits are infinite)."""
+        if self.name == "bernoulli":
+            return torch.logit(mean.float().clamp(1e-3, 1 - 1e-3))
+        return mean.float()
+
 
 GAUSSIAN = Likelihood("gaussian")
 BERNOULLI = Likelihood("bernoulli")

@@ -41,6 +41,7 @@ class TrainState:
     noise_generator: torch.Tensor
     sums: dict[str, torch.Tensor] = field(default_factory=dict)
     best: dict[str, Any] | None = None  # early stopping: {"loss", "epoch", "weights"}
+    average: dict[str, torch.Tensor] | None = None  # WeightAverage.state()
 
 
 def save(state: TrainState, folder: str | Path) -> Path:
@@ -62,6 +63,8 @@ def save(state: TrainState, folder: str | Path) -> Path:
         best_meta = {"loss": state.best["loss"], "epoch": state.best["epoch"]}
         for k, v in (state.best["weights"] or {}).items():
             tensors[f"best.{k}"] = v
+    for k, v in (state.average or {}).items():
+        tensors[f"average.{k}"] = v
     meta = {
         "version": VERSION,
         "epoch": state.epoch,
@@ -71,6 +74,7 @@ def save(state: TrainState, folder: str | Path) -> Path:
         "optimizer": opt_meta,
         "schedule": _jsonable(state.schedule),
         "best": best_meta,
+        "average": state.average is not None,
     }
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     path = folder / FILENAME
@@ -118,6 +122,7 @@ def _state(meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> TrainState
         noise_generator=tensors["rng.noise"],
         sums={k: v.reshape(()) for k, v in _prefixed(tensors, "sums.").items()},
         best=best,
+        average=_prefixed(tensors, "average.") if meta.get("average") else None,
     )
 
 

@@ -19,6 +19,7 @@ import torch
 
 from aekit.errors import ConfigError, TrainingInterrupted
 from aekit.training import checkpoint, distributed
+from aekit.training.averaging import WeightAverage
 from aekit.training.run import Run
 from aekit.training.settings import TrainSettings
 
@@ -40,6 +41,7 @@ def fingerprint(
         "momentum": s.momentum,
         "weight_decay": s.weight_decay,
         "clip_grad_norm": s.clip_grad_norm,
+        "average_weights": s.average_weights,
         "early_stopping": s.early_stopping,
         "patience": s.patience,
         "world_size": world_size,  # each process has its own noise stream
@@ -74,6 +76,8 @@ class Checkpointer:
         run.step.sums = {k: v.to(device) for k, v in state.sums.items()}
         if run.early is not None and state.best is not None:
             run.early.load_dict(state.best)
+        if run.average is not None:
+            _load_average(run.average, state.average)
         run.history = state.history
         return state.epoch, state.next_begin
 
@@ -130,6 +134,7 @@ class Checkpointer:
             noise_generator=noise,
             sums=sums,
             best=run.early.as_dict() if run.early is not None else None,
+            average=run.average.state() if run.average is not None else None,
         )
         checkpoint.save(state, folder)
         if self.ctx.active:
@@ -142,6 +147,17 @@ def _load_model(run: Run, weights: dict[str, torch.Tensor]) -> None:
     except RuntimeError:  # names or shapes differ: another architecture
         raise ConfigError(
             "cannot resume: the checkpoint holds a model of another architecture"
+        ) from None
+
+
+def _load_average(average: WeightAverage, state: dict[str, torch.Tensor] | None) -> None:
+    try:
+        if state is None:
+            raise ValueError("none was saved")
+        average.load_state(state)
+    except (ValueError, RuntimeError) as exc:
+        raise ConfigError(
+            f"cannot resume: the checkpoint's weight average differs ({exc})"
         ) from None
 
 

@@ -26,6 +26,7 @@ from torch.optim.lr_scheduler import LRScheduler
 from aekit.errors import ConfigError
 from aekit.objectives.objective import TrainingObjective
 from aekit.training import batches, checkpointer, distributed, streaming
+from aekit.training.averaging import WeightAverage
 from aekit.training.batches import ResidentBatches
 from aekit.training.callbacks import Callback
 from aekit.training.early_stopping import EarlyStopping, require_validation_rows
@@ -202,4 +203,5 @@ def _start(
         parts, ctx, graphs=graphs, batch_size=batch_size, n_features=n_features, device=device
     )
     early = EarlyStopping(model, settings.patience) if settings.early_stopping else None
-    return Run(model, optimizer, schedule, generator, noise, step, early)
+    average = WeightAverage(model) if settings.average_weights else None
+    return Run(model, optimizer, schedule, generator, noise, step, early, average)

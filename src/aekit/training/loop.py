@@ -8,9 +8,11 @@ checkpointer. Everything the loop changes lives in its :class:`~aekit.training.r
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from aekit.errors import TrainingError
@@ -57,6 +59,8 @@ class Loop:
             if progress is not None:
                 progress.close()
             run.step.close()
+        if run.average is not None:
+            run.average.copy_to_model()  # what training returns: the averaged weights
         if run.early is not None:
             run.early.restore_best(run.history)  # keep the weights of the best epoch
         run.model.eval()
@@ -71,6 +75,8 @@ class Loop:
         perm = self.source.order(run.generator)
         for begin, batch in self.source.epoch(perm, start):
             run.step(*batch)
+            if run.average is not None:
+                run.average.update()
             if run.schedule is not None:
                 run.schedule.step()
             signal_number = self._poll()
@@ -81,9 +87,13 @@ class Loop:
                 )
         logs = {k: float(v) / self.n_rows for k, v in run.step.take_sums().items()}  # one sync
         _check_finite(logs["loss"], epoch, self.settings, self.source.peak_abs)
-        val = self.source.validation(
-            run.model, self.objective, max(batch_size, EVAL_BATCH_MIN), self.where.autocast_dtype
-        )
+        with self.averaged():
+            val = self.source.validation(
+                run.model,
+                self.objective,
+                max(batch_size, EVAL_BATCH_MIN),
+                self.where.autocast_dtype,
+            )
         logs.update({f"val_{k}": v for k, v in val.items()})
         logs["lr"] = lr
         logs["epoch_time"] = time.perf_counter() - started
@@ -93,14 +103,20 @@ class Loop:
         """Record the logs, ask the callbacks and early stopping, checkpoint; True: stop."""
         for key, value in logs.items():
             self.run.history.setdefault(key, []).append(value)
-        votes = [bool(hook.on_epoch_end(epoch, logs)) for hook in hooks]
-        if self.run.early is not None:  # on every process: each keeps the best weights
-            votes.append(self.run.early.on_epoch_end(epoch, logs))
+        with self.averaged():  # callbacks and early stopping see the weights training returns
+            votes = [bool(hook.on_epoch_end(epoch, logs)) for hook in hooks]
+            if self.run.early is not None:  # on every process: each keeps the best weights
+                votes.append(self.run.early.on_epoch_end(epoch, logs))
         stop = any(votes)
         if self.where.ctx.active:  # process 0's callbacks decide for all
             stop = bool(distributed.max_int(int(stop)))
         self.checkpointer.epoch_end(self.run, epoch, last=stop or epoch == self.settings.epochs)
         return stop
+
+    def averaged(self) -> AbstractContextManager[None]:
+        """The averaged weights in the model for the block (nothing changes without them)."""
+        average = self.run.average
+        return average.applied() if average is not None else contextlib.nullcontext()
 
     def _poll(self) -> int | None:
         """The signal number a stop request names, if any; under torchrun, all agree."""

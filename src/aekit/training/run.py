@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from torch.optim.lr_scheduler import LRScheduler
 
+from aekit.training.averaging import WeightAverage
 from aekit.training.distributed import Context
 from aekit.training.early_stopping import EarlyStopping
 from aekit.training.steps import Step
@@ -37,4 +38,5 @@ class Run:
     noise: torch.Generator  # corruption and sampling noise, on the device
     step: Step  # holds the epoch's running loss sums
     early: EarlyStopping | None
+    average: WeightAverage | None = None  # None: the weights are used as trained
     history: dict[str, list[float]] = field(default_factory=dict)

@@ -30,6 +30,9 @@ class TrainSettings:
     precision: str = "auto"  # "auto": bf16 where the hardware computes it natively
     cuda_graphs: bool | None = None  # None: capture the step on CUDA when it pays
     clip_grad_norm: float | None = None  # rescale gradients whose global norm exceeds this
+    # Validate, stop early on and return a moving average of the weights
+    # (aekit.training.averaging), not the last step's.
+    average_weights: bool = True
     verbose: int = 0
     # None: data in memory. A number: memory-mapped data whose float32 copy would exceed
     # this many MiB stream from disk in chunks of this size (aekit.training.streaming).
@@ -61,6 +64,10 @@ class TrainSettings:
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             raise ConfigError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if not isinstance(self.average_weights, bool):
+            raise ConfigError(
+                f"average_weights must be True or False, got {self.average_weights!r}"
+            )
         clip = self.clip_grad_norm
         if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
             raise ConfigError(f"clip_grad_norm must be a positive number or None, got {clip!r}")

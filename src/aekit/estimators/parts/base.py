@@ -51,6 +51,11 @@ class Part:
     def corruption(self, est: Any) -> Corruption | None:
         return None
 
+    def centres_input(self, est: Any) -> bool:
+        """False when this part, switched on, needs the first layer to see the raw input
+        (:attr:`aekit.models.config.MLPConfig.centred`)."""
+        return True
+
     def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
         return []
 

@@ -76,6 +76,7 @@ class MLP(Architecture):
             tied=est.tied,
             code_activation=est.code_activation,
             first_activation=est.first_activation if sizes(est.hidden) else None,
+            centred=all(part.centres_input(est) for part in self.parts),
             **self.part_fields(est),
         )
 

@@ -40,6 +40,12 @@ class Sparsity(Part):
         Param("sparsity_weight", 3.0, Number(0, None, "left"), "beta for kl, lambda for l1"),
     )
 
+    def centres_input(self, est: Any) -> bool:
+        # Centred, every sigmoid unit starts near 0.5 on every row, and the KL penalty
+        # stayed far from rho: on digits (32 units, rho 0.05, 20 epochs) the mean
+        # activation ended at 0.144 centred against 0.055 on the raw input.
+        return est.sparsity is None
+
     def check(self, est: Any, architecture: Architecture) -> None:
         if est.sparsity is None:
             return

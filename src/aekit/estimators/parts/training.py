@@ -77,6 +77,13 @@ class Training(Part):
             "stop when the validation loss has not improved for patience epochs; keep the best",
         ),
         Param("patience", 10, Int(1), "epochs without improvement before early stopping"),
+        Param(
+            "average_weights",
+            True,
+            Flag(),
+            "validate, stop early on and keep a moving average of the weights over the last "
+            "tenth or so of the steps, rather than the last step's weights",
+        ),
         Param("device", "auto", Text(), "auto (CUDA when present, else CPU), cpu, cuda, cuda:N"),
         Param(
             "precision",
