@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from provenance import revision
 from torch import nn
 
 from aekit import __version__ as aekit_version
@@ -269,7 +270,7 @@ def run_aekit(
     precision = settings.precision
     if precision == "auto":  # show what it resolved to
         precision = "bf16" if resolve_precision(precision, device) else "float32"
-    shown = {"batch_size", "learning_rate", "precision"}
+    shown = {"batch_size", "learning_rate", "precision", "average_weights"}
     extra = [f"{k}={v}" for k, v in variant.settings.items() if k not in shown]
     batch = batch_size_for(settings, len(X))  # what "auto" resolved to
     auto = {
@@ -401,6 +402,7 @@ def report(
         "",
         f"- command: `{shlex.join(sys.orig_argv)}`",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- git revision: {revision()}",
         f"- hardware: {hardware(device)}",
         f"- software: torch {torch.__version__} ({torch.get_num_threads()} threads), "
         f"scikit-learn {sklearn.__version__}, aekit {aekit_version}, "

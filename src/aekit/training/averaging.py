@@ -7,7 +7,7 @@ After step ``t`` the average moves towards the weights by ``1 - d_t`` with
 ``d_t = min(MAX_DECAY, (1 + t) / (10 + t))``: early on it follows the weights closely, then
 it averages over roughly the last tenth of the steps so far, up to 1 / (1 - MAX_DECAY)
 steps. Measured on the 784-1000-500-250-30 Fashion-MNIST autoencoder (batch 512, Adam 2e-3,
-cosine over 50 epochs, centred input; ``benchmarks/results/ttq-recipe.md``): the averaged
+cosine over 50 epochs, centred input; ``benchmarks/results/ttq-schedules.md``): the averaged
 weights reach a test error of 6.0 in epoch 12, the raw weights in epoch 22.
 
 Only parameters are averaged; buffers (an input mean) are the model's own. The average is
