@@ -102,61 +102,32 @@ def test_average_weights_must_be_a_bool():
         _settings(average_weights="yes").validate()
 
 
+def _train(X, settings=None, **kw):
+    m = _model()
+    engine.train(m, Objective(m.likelihood), X, settings or _settings(), seed=3, **kw)
+    return m
+
+
 def test_a_resumed_run_with_averaging_equals_an_uninterrupted_one(tmp_path):
     X = _data()
+    polls = iter(range(1, 10_000))
 
-    def stop_once():
-        calls = {"n": 0}
+    def stop_after_13_steps():
+        return 15 if next(polls) == 13 else None
 
-        def poll():
-            calls["n"] += 1
-            return 15 if calls["n"] == 13 else None
-
-        return poll
-
-    whole = _model()
-    engine.train(whole, Objective(whole.likelihood), X, _settings(), seed=3)
-    part = _model()
+    whole = _train(X)
     with pytest.raises(aekit.errors.TrainingInterrupted):
-        engine.train(
-            part,
-            Objective(part.likelihood),
-            X,
-            _settings(),
-            seed=3,
-            checkpoint_dir=tmp_path,
-            should_stop=stop_once(),
-        )
-    resumed = _model()
-    engine.train(
-        resumed,
-        Objective(resumed.likelihood),
-        X,
-        _settings(),
-        seed=3,
-        checkpoint_dir=tmp_path,
-        resume=True,
-    )
+        _train(X, checkpoint_dir=tmp_path, should_stop=stop_after_13_steps)
+    resumed = _train(X, checkpoint_dir=tmp_path, resume=True)
     for a, b in zip(whole.parameters(), resumed.parameters(), strict=True):
         assert torch.equal(a, b)
 
 
 def test_a_checkpoint_without_averaging_is_not_resumed_with_it(tmp_path):
     X = _data()
-    m = _model()
-    engine.train(
-        m,
-        Objective(m.likelihood),
-        X,
-        _settings(average_weights=False),
-        seed=0,
-        checkpoint_dir=tmp_path,
-    )
-    m = _model()
+    _train(X, _settings(average_weights=False), checkpoint_dir=tmp_path)
     with pytest.raises(ConfigError, match="average_weights"):
-        engine.train(
-            m, Objective(m.likelihood), X, _settings(), seed=0, checkpoint_dir=tmp_path, resume=True
-        )
+        _train(X, checkpoint_dir=tmp_path, resume=True)
 
 
 # -- the centred start -------------------------------------------------------------------------

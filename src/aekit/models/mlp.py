@@ -92,8 +92,8 @@ class MLPAutoencoder(nn.Module):
         dominant direction (LeCun et al. 1998, "Efficient BackProp", section 4.3). The output
         bias starts at the mean, so the first steps need not learn it. On the Fashion-MNIST
         784-1000-500-250-30 autoencoder (Adam 2e-3, batch 512, weight averaging) the test
-        error first reached 6.0 in epoch 12 with both, 13 with centring alone and not in 16
-        without (``benchmarks/results/ttq-schedules.md``).
+        error first reached 6.0 in epoch 13 from this start and in epoch 22 from the plain
+        one (``benchmarks/results/ttq-schedules.md``).
         """
         if not self.config.centred:
             return

@@ -8,7 +8,7 @@ After step ``t`` the average moves towards the weights by ``1 - d_t`` with
 it averages over roughly the last tenth of the steps so far, up to 1 / (1 - MAX_DECAY)
 steps. Measured on the 784-1000-500-250-30 Fashion-MNIST autoencoder (batch 512, Adam 2e-3,
 cosine over 50 epochs, centred input; ``benchmarks/results/ttq-schedules.md``): the averaged
-weights reach a test error of 6.0 in epoch 12, the raw weights in epoch 22.
+weights reached a test error of 6.0 in epoch 13, the trained weights in epoch 22.
 
 Only parameters are averaged; buffers (an input mean) are the model's own. The average is
 kept in float32 on the parameters' device.
@@ -37,6 +37,7 @@ class WeightAverage:
     def update(self) -> None:
         self.steps += 1
         decay = min(MAX_DECAY, (1 + self.steps) / (10 + self.steps))
+        # One fused kernel for all tensors, as torch.optim.swa_utils' EMA updates them.
         torch._foreach_lerp_(self.average, [p.detach().float() for p in self.params], 1 - decay)
 
     @contextlib.contextmanager
