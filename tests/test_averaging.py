@@ -177,9 +177,11 @@ def test_a_centred_model_round_trips_and_an_older_config_loads_uncentred(tmp_pat
     assert not MLPConfig.from_dict(older).centred
 
 
-def test_pretraining_leaves_the_model_uncentred():
+def test_pretraining_fine_tunes_a_centred_model():
+    # The unrolled start keeps the pretrained function: tests/test_family_stacked.py.
     X = np.random.default_rng(2).uniform(size=(60, 6)).astype(np.float32)
     est = aekit.StackedAutoencoder(
         hidden=(5,), code_size=2, epochs=1, pretrain_epochs=1, random_state=0
     ).fit(X)
-    assert not est.config_.centred
+    assert est.config_.centred
+    np.testing.assert_allclose(est.module_.input_mean.numpy(), X.mean(0), rtol=1e-5)

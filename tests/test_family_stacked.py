@@ -88,16 +88,21 @@ def test_top_layer_is_linear_and_upper_layers_follow_the_hidden_units(X01):
     assert [r.config.hidden_units for r in rbms.layers] == ["bernoulli", "gaussian"]
 
 
+@pytest.mark.parametrize("centred", [False, True])
 @pytest.mark.parametrize("kind", ["autoencoder", "rbm"])
-def test_unrolled_start_equals_the_pretrained_layers(X01, kind):
+def test_unrolled_start_equals_the_pretrained_layers(X01, kind, centred):
     stack = greedy.pretrain(X01, StackPlan(SIZES, kind=kind), _settings(2), seed=0)
-    model = MLPAutoencoder(MLPConfig(64, hidden=(24,), code_size=4, activation="sigmoid"))
+    config = MLPConfig(64, hidden=(24,), code_size=4, activation="sigmoid", centred=centred)
+    model = MLPAutoencoder(config)
+    model.start_from_data(X01.mean(0))  # a centred model subtracts the mean before layer 1
     stacking.unroll(stack.layers, model)
     n = len(stack.layers)
     for i, layer in enumerate(stack.layers):
         w, b, _, b_dec = stacking.linear_pair(layer)
         enc, dec = model.encoder_layers[i], model.decoder_layers[n - 1 - i]
-        assert torch.equal(enc.weight, w) and torch.equal(enc.bias, b)
+        shift = w @ X01.mean(0) if centred and i == 0 else torch.zeros_like(b)
+        assert torch.equal(enc.weight, w)
+        torch.testing.assert_close(enc.bias, b + shift)
         assert torch.equal(dec.weight, w.t()) and torch.equal(dec.bias, b_dec)
     # The unrolled network computes the stacked encoders' composition.
     with torch.no_grad():

@@ -154,7 +154,7 @@ class BaseAutoencoder(MemberFiles, TransformerMixin, BaseEstimator):
         corruption = next((c for p in parts if (c := p.corruption(self)) is not None), None)
         procedure = next((t for p in parts if (t := p.procedure(self)) is not None), None)
         start_from_data = getattr(module, "start_from_data", None)
-        if start_from_data is not None and procedure is None:  # pretraining sets its own start
+        if start_from_data is not None:  # pretraining then replaces all but the centring
             start_from_data(data_mean)
         penalties = [term for p in parts for term in p.penalties(self)]
         # A procedure (greedy pretraining) decides where the corruption applies.

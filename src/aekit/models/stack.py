@@ -90,7 +90,10 @@ def linear_pair(layer: nn.Module) -> tuple[torch.Tensor, ...]:
 
 @torch.no_grad()
 def unroll(layers: Sequence[nn.Module], model: MLPAutoencoder) -> None:
-    """Copy the pretrained layers into ``model``'s encoder and mirrored decoder, in place."""
+    """Copy the pretrained layers into ``model``'s encoder and mirrored decoder, in place.
+
+    A centred model (``model.config.centred``) must have its ``input_mean`` set first.
+    """
     n = len(model.encoder_layers)
     if len(layers) != n:
         raise ConfigError(f"{len(layers)} pretrained layers cannot fill an {n}-layer encoder")
@@ -100,6 +103,11 @@ def unroll(layers: Sequence[nn.Module], model: MLPAutoencoder) -> None:
         dec = cast("nn.Linear | TiedLinear", model.decoder_layers[n - 1 - i])
         enc.weight.copy_(w_enc)
         enc.bias.copy_(b_enc)
+        if i == 0 and model.config.centred:
+            # The layer was pretrained on the raw input x; the centred encoder reads x - mean,
+            # so b + W mean keeps the same function while fine-tuning gets the centred
+            # gradients (MLPAutoencoder.start_from_data).
+            enc.bias.add_(w_enc @ model.input_mean.to(w_enc))
         if not isinstance(dec, TiedLinear):  # a tied decoder already reads enc.weight
             dec.weight.copy_(w_dec)
         dec.bias.copy_(b_dec)

@@ -112,9 +112,6 @@ class GreedyPretraining(Part):
                 f"code_activation={est.code_activation!r} or top_k={est.top_k!r}"
             )
 
-    def centres_input(self, est: Any) -> bool:
-        return est.pretraining is None  # its first layer is pretrained on the raw input
-
     def procedure(self, est: Any) -> Any:
         """Pretrain, unroll, fine-tune; the member's corruption goes to the layers only."""
         if est.pretraining is None:
