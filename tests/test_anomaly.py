@@ -505,12 +505,14 @@ def test_code_density_adds_the_codes_mahalanobis_distance_in_held_out_units(
         load(tmp_path / "d")
 
 
-def test_the_default_recipe_takes_fewer_neighbours_from_a_few_rows():
-    X = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
-    det = AnomalyDetector(random_state=0).fit(X)  # 4 rows train, 1 sets the threshold
+def test_the_default_recipe_takes_3_percent_of_the_training_rows_as_neighbours():
+    X = np.random.default_rng(0).normal(size=(1000, 3)).astype(np.float32)
+    det = AnomalyDetector(random_state=0).fit(X)  # 800 rows train, 200 set the units
+    assert [t.terms["distance"].k for t in det.code_terms_] == [24] * 3
+    det = AnomalyDetector(random_state=0).fit(X[:5])  # 4 rows train: fewer than 5
     assert [t.terms["distance"].k for t in det.code_terms_] == [4] * 3
     with pytest.raises(DataError, match="code_neighbors=5 needs at least 5 training rows"):
-        AnomalyDetector(code_neighbors=5, random_state=0).fit(X)  # asked for: refused
+        AnomalyDetector(code_neighbors=5, random_state=0).fit(X[:5])  # asked for: refused
 
 
 def test_code_density_flags_a_row_encoded_far_from_the_training_codes():

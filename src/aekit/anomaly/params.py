@@ -54,8 +54,8 @@ DETECTOR_PARAMS = by_name(
             Int(1),
             "add the distance from a row's code to its k-th nearest code among the training "
             "rows, each term standardised on the held-out rows: it sees rows reconstructed "
-            "well but encoded where no training row lies; auto: 5 for the default member, "
-            "none for a given one",
+            "well but encoded where no training row lies; auto: 3 % of the training rows (at "
+            "least 5) for the default member, none for a given one",
             none=True,
             none_means="no distance term",
             words=("auto",),
