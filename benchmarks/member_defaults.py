@@ -37,7 +37,10 @@ N_TRAIN = 50_000  # the rest of the 60,000 training images is the validation spl
 JACOBIAN_ROWS = 2_000  # validation rows the exact Jacobian norm is taken on
 
 
-def candidates(epochs: int, pretrain: int) -> dict[str, dict[str, Callable[[], Any]]]:
+def candidates(
+    epochs: int, pretrain: int, pretraining: tuple[int, ...] = (1, 2, 3)
+) -> dict[str, dict[str, Callable[[], Any]]]:
+    """``pretrain``: the sigmoid stack's epochs per layer; ``pretraining``: the elu stack's."""
     deep = {"hidden": HIDDEN, "code_size": CODE, "epochs": epochs, "random_state": 0}
     stacked = {**deep, "epochs": epochs - pretrain, "pretrain_epochs": pretrain}
     sparse_old = {"activation": "sigmoid", "first_activation": None}
@@ -62,6 +65,7 @@ def candidates(epochs: int, pretrain: int) -> dict[str, dict[str, Callable[[], A
             "sigmoid first layer, elu after, rho 0.1, beta 1": sparse(sparse_new, 0.1, 1.0),
             "sigmoid first layer, elu after, rho 0.1, beta 0.3": sparse(sparse_new, 0.1, 0.3),
             "sigmoid first layer, elu after, rho 0.1, beta 0.1": sparse(sparse_new, 0.1, 0.1),
+            "sigmoid first layer, elu after, rho 0.1, beta 0.03": sparse(sparse_new, 0.1, 0.03),
         },
         "contractive": {
             f"lambda {w:g}": (
@@ -70,10 +74,13 @@ def candidates(epochs: int, pretrain: int) -> dict[str, dict[str, Callable[[], A
             for w in (0.01, 0.1)
         },
         "stacked-ae": {
-            f"{units} units, {epochs - pretrain} + {pretrain} pretraining epochs": (
-                lambda units=units: aekit.StackedAutoencoder(**stacked, activation=units)
+            f"{units} units, {epochs - pre} + {pre} pretraining epochs": (
+                lambda units=units, pre=pre: aekit.StackedAutoencoder(
+                    **{**stacked, "epochs": epochs - pre, "pretrain_epochs": pre},
+                    activation=units,
+                )
             )
-            for units in ("sigmoid", "elu")
+            for units, pre in [("sigmoid", pretrain), *(("elu", p) for p in pretraining)]
         },
     }
 
