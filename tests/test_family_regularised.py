@@ -213,7 +213,7 @@ def test_sparing_leaves_whole_rows_clean_at_the_stated_fraction():
 
 
 def test_denoising_default_spares_most_rows_and_plain_noise_spares_none():
-    assert DenoisingAutoencoder().clean_fraction == 0.6
+    assert DenoisingAutoencoder().clean_fraction == 0.5
     assert Autoencoder(noise="masking").clean_fraction == 0.0
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from aekit.estimators.autoencoder import Autoencoder
 
-# 60 % of the rows left clean: chosen on a validation split of Fashion-MNIST's training
-# images among 0.3-0.75 (benchmarks/results/family.md says how); corrupting every row, as
+# Half the rows left clean: chosen on a validation split of Fashion-MNIST's training images
+# among 0-0.75 (benchmarks/results/member-defaults.md says how); corrupting every row, as
 # Vincent et al. do, more than doubles the error on clean inputs, while the gain on masked
 # inputs barely moves.
-DENOISING = {"noise": "masking", "clean_fraction": 0.6}
+DENOISING = {"noise": "masking", "clean_fraction": 0.5}
 
 
 class DenoisingAutoencoder(Autoencoder, defaults=DENOISING):
@@ -21,7 +21,7 @@ class DenoisingAutoencoder(Autoencoder, defaults=DENOISING):
     Each training batch is corrupted (fresh noise from the seeded stream), all but a
     ``clean_fraction`` of its rows, and the loss compares the reconstruction with the clean
     batch. Encoding, scoring and ``denoise`` see the data as given: no noise outside
-    training. ``Autoencoder(noise=...)`` with the default masking noise and 60 % of the rows
+    training. ``Autoencoder(noise=...)`` with the default masking noise and half the rows
     left clean, so clean inputs reconstruct nearly as well as with a plain autoencoder;
     ``clean_fraction=0`` is Vincent et al.'s recipe.
 
