@@ -28,15 +28,13 @@ IsolationForest on standardised rows stands beside them.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from anomaly_panel import MLBENCH, Table, panel
-from provenance import hardware, revision
+from provenance import heading
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -154,15 +152,12 @@ def main() -> None:
     tied = [c for c in ours if means[c] >= top - NEAR]
     best = min(tied, key=lambda c: CANDIDATES[c][2])  # fewest members among the tied
     lines = [
-        "# The default tabular detector, chosen on a development panel",
-        "",
-        f"- command: `{shlex.join(['python', 'benchmarks/anomaly_dev.py', *sys.argv[1:]])}`",
-        f"- git revision: {revision()}",
-        f"- hardware: {hardware()}",
-        f"- wall time: {time.perf_counter() - started:.0f} s",
-        "",
-        (__doc__ or "").split("\n\n", 1)[1].split("    python")[0].strip(),
-        "",
+        *heading(
+            "The default tabular detector, chosen on a development panel",
+            "benchmarks/anomaly_dev.py",
+            started,
+            __doc__,
+        ),
         "ROC AUC, mean over the seeds; the best aekit candidate per row in bold.",
         "",
     ]

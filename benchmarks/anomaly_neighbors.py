@@ -16,15 +16,13 @@ k = 5 against k = 3 % of the training rows. IsolationForest stands beside them.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from anomaly_dev import member
 from anomaly_panel import MLBENCH, panel
-from provenance import hardware, revision
+from provenance import heading
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -91,15 +89,12 @@ def main() -> None:
         print(name, {c: round(v, 3) for c, v in auc[name].items()}, flush=True)
     names = list(next(iter(auc.values())))
     lines = [
-        "# The code distance's k on the development panel",
-        "",
-        f"- command: `{shlex.join(['python', 'benchmarks/anomaly_neighbors.py', *sys.argv[1:]])}`",
-        f"- git revision: {revision()}",
-        f"- hardware: {hardware()}",
-        f"- wall time: {time.perf_counter() - started:.0f} s",
-        "",
-        (__doc__ or "").split("\n\n", 1)[1].split("    python")[0].strip(),
-        "",
+        *heading(
+            "The code distance's k on the development panel",
+            "benchmarks/anomaly_neighbors.py",
+            started,
+            __doc__,
+        ),
         "ROC AUC, mean over the seeds.",
         "",
         "| table | " + " | ".join(names) + " |",

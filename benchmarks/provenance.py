@@ -7,6 +7,9 @@ on the path) to head their results files; the helpers themselves live in aekit, 
 
 from __future__ import annotations
 
+import shlex
+import sys
+import time
 from pathlib import Path
 
 from aekit.reproduce import provenance
@@ -22,3 +25,20 @@ def hardware() -> str:
 def revision() -> str:
     """The short git revision of this checkout, marked when src/ has uncommitted changes."""
     return provenance.revision(ROOT)
+
+
+def heading(title: str, script: str, started: float, doc: str | None) -> list[str]:
+    """A results file's first lines: the title, the command run (``script`` with this run's
+    arguments), the revision, the CPU, the wall time since ``started`` (perf_counter) and the
+    script's docstring from its second paragraph up to its usage line."""
+    return [
+        f"# {title}",
+        "",
+        f"- command: `{shlex.join(['python', script, *sys.argv[1:]])}`",
+        f"- git revision: {revision()}",
+        f"- hardware: {hardware()}",
+        f"- wall time: {time.perf_counter() - started:.0f} s",
+        "",
+        (doc or "").split("\n\n", 1)[1].split("    python")[0].strip(),
+        "",
+    ]
