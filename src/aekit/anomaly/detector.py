@@ -112,10 +112,11 @@ class AnomalyDetector(BuildsOnMember, SavesItself, OutlierMixin, BaseEstimator):
     on standardised columns (so that no column dominates the squared error by its units
     alone). With the ``"auto"`` defaults it trains 3 such members, each scored by its loss
     plus its code's density and its distance to its k-th nearest training code, k being 3 %
-    of the training rows (at least 5): on the
-    development panel of ``benchmarks/anomaly_dev.py`` (class tables built as ODDS builds
-    its own, no ODDS table among them) that recipe was chosen over the loss alone. A given
-    member is scored by its loss alone unless asked otherwise.
+    of the training rows (at least 5): on the development panel of
+    ``benchmarks/anomaly_dev.py`` (class tables built as ODDS builds its own, no ODDS table
+    among them) that recipe was chosen over the loss alone, and k over 5 to 10 % of the rows
+    (``benchmarks/anomaly_neighbors.py``). A given member is scored by its loss alone unless
+    asked otherwise.
 
     ``clone`` (so grid searches) keeps a fitted member as it is, as
     :class:`~aekit.PretrainedClassifier` keeps its encoder.
