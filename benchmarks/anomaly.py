@@ -391,7 +391,8 @@ def markdown(
         'scale="standard", epochs=50)` seeded apart, each trained on 80 % of the training '
         "rows (the other 20 % set the units of each term and the threshold, which ROC AUC "
         "and AP do not use) and scoring a row by its loss plus its code's squared "
-        "Mahalanobis distance and its distance to the 5th nearest training code, each in "
+        "Mahalanobis distance and its distance to its k-th nearest training code (k = 3 % "
+        "of the rows it trained on, at least 5; `anomaly-neighbors.md`), each in "
         "held-out standard deviations; the members' scores averaged. It gets the raw rows "
         "and standardises them itself. The column 'loss alone' is the previous default: one "
         "member with `hidden=(max(8, n_features // 2),)`, scored by its loss. PCA: "
