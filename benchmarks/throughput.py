@@ -75,6 +75,8 @@ AEKIT_VARIANTS = [
     Variant("aekit-eager", {"cuda_graphs": False}, ("cuda",)),  # what graph capture buys
     Variant("aekit-b256", {"batch_size": 256}, ("cuda",)),  # the GPU speed criterion
     Variant("aekit-fast", {"batch_size": 1024}, ("cpu",)),  # lr by the sqrt rule: 2.8e-3
+    # Muon for the matrices (aekit.training.muon) at a batch that shares its cost, over 8 epochs.
+    Variant("aekit-muon", {"optimizer": "muon", "batch_size": 2048, "epochs": 8}),
     Variant("aekit-fast", _GPU_FAST, ("cuda",)),
     Variant("aekit-b8192", {**_GPU_FAST, "batch_size": 8192, "learning_rate": 1e-2}, ("cuda",)),
     Variant("aekit-compile", {**_GPU_FAST, "compile": True}, ("cuda",)),
@@ -257,9 +259,8 @@ def run_aekit(
     )
     model = build_module(config)
     model.start_from_data(torch.from_numpy(X).mean(0))  # as aekit.Autoencoder.fit starts it
-    settings = TrainSettings(
-        epochs=args.max_epochs, validation_fraction=0.0, device=str(device), **variant.settings
-    )
+    planned = {"epochs": args.max_epochs, **variant.settings}  # a variant may plan fewer
+    settings = TrainSettings(validation_fraction=0.0, device=str(device), **planned)
     clock = QualityClock(
         name, lambda: squared_error(lambda x: model.decode(model.encode(x)), X_test), args, device
     )
@@ -270,7 +271,7 @@ def run_aekit(
     precision = settings.precision
     if precision == "auto":  # show what it resolved to
         precision = "bf16" if resolve_precision(precision, device) else "float32"
-    shown = {"batch_size", "learning_rate", "precision", "average_weights"}
+    shown = {"batch_size", "learning_rate", "precision", "average_weights", "epochs"}
     extra = [f"{k}={v}" for k, v in variant.settings.items() if k not in shown]
     batch = batch_size_for(settings, len(X))  # what "auto" resolved to
     auto = {

@@ -47,6 +47,7 @@ def test_a_given_batch_size_is_kept_up_to_the_number_of_rows():
         ("adam", 512, 2e-3),  # square root of 4
         ("adamw", 2048, 4e-3),
         ("rmsprop", 512, 2e-3),
+        ("muon", 2048, 4e-3),  # the Adam part; the matrices take MATRIX_RATE_FACTOR times it
         ("sgd", 512, 4e-3),  # linear for SGD
     ],
 )

@@ -47,9 +47,9 @@ def test_same_seed_gives_identical_weights_and_other_seed_does_not(X):
     )
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd", "rmsprop"])
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd", "rmsprop", "muon"])
 def test_each_optimizer_learns(X, optimizer):
-    lr = {"sgd": 1e-3, "rmsprop": 1e-4}.get(optimizer, 1e-3)
+    lr = {"sgd": 1e-3, "rmsprop": 1e-4, "muon": 1e-2}.get(optimizer, 1e-3)
     _, h = _fit(X, optimizer=optimizer, learning_rate=lr, epochs=10)
     assert h["loss"][-1] < h["loss"][0]
 

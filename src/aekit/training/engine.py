@@ -32,6 +32,7 @@ from aekit.training.callbacks import Callback
 from aekit.training.early_stopping import EarlyStopping, require_validation_rows
 from aekit.training.hardware import resolve_device, resolve_precision
 from aekit.training.loop import Loop
+from aekit.training.muon import MuonWithAdam
 from aekit.training.run import Placement, Run
 from aekit.training.settings import TrainSettings, batch_size_for, learning_rate_for
 from aekit.training.steps import WARMUP_STEPS
@@ -64,6 +65,8 @@ def make_optimizer(
         lr = torch.tensor(rate, device=device)
     if s.optimizer == "adam":
         return torch.optim.Adam(params, lr=lr, weight_decay=s.weight_decay, **fast)
+    if s.optimizer == "muon":  # eager steps only: use_cuda_graphs keeps it out of graphs
+        return MuonWithAdam(params, lr=rate, weight_decay=s.weight_decay)
     if s.optimizer == "adamw":
         return torch.optim.AdamW(params, lr=lr, weight_decay=s.weight_decay, **fast)
     if s.optimizer == "sgd":

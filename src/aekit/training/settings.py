@@ -9,7 +9,7 @@ from typing import Literal
 
 from aekit.errors import ConfigError
 
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "muon")  # muon: aekit.training.muon
 SCHEDULES = ("constant", "cosine", "step")
 PRECISIONS = ("auto", "float32", "tf32", "bf16")
 
@@ -108,7 +108,7 @@ def learning_rate_for(settings: TrainSettings, batch_size: int) -> float:
     """The learning rate to train with at ``batch_size``.
 
     "auto": 1e-3 (Adam's usual rate) up to batch 128, raised above it with the batch size:
-    by its square root for Adam, AdamW and RMSProp (Malladi et al. 2022, "On the SDEs and
+    by its square root for Adam, AdamW, RMSProp and Muon (Malladi et al. 2022, "On the SDEs and
     scaling rules for adaptive gradient algorithms"), linearly for SGD (Goyal et al. 2017,
     "Accurate, large minibatch SGD"). At 512 Adam gets 2e-3: on the Fashion-MNIST autoencoder
     (then He-initialised) it reached the test error target of 6.0 in epoch 45 of 50, where
