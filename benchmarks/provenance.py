@@ -29,14 +29,15 @@ def revision() -> str:
 
 def heading(title: str, script: str, started: float, doc: str | None) -> list[str]:
     """A results file's first lines: the title, the command run (``script`` with this run's
-    arguments), the revision, the CPU, the wall time since ``started`` (perf_counter) and the
-    script's docstring from its second paragraph up to its usage line."""
+    arguments), the revision, the CPU, the date (UTC), the wall time since ``started``
+    (perf_counter) and the script's docstring from its second paragraph up to its usage line."""
     return [
         f"# {title}",
         "",
         f"- command: `{shlex.join(['python', script, *sys.argv[1:]])}`",
         f"- git revision: {revision()}",
         f"- hardware: {hardware()}",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- wall time: {time.perf_counter() - started:.0f} s",
         "",
         (doc or "").split("\n\n", 1)[1].split("    python")[0].strip(),

@@ -1,0 +1,86 @@
+"""Choosing the batch size and planned epochs of optimizer="muon" on a validation split
+(issue 17).
+
+Each row trains the 784-1000-500-250-30 Fashion-MNIST autoencoder of
+``benchmarks/throughput.py`` (its child run, in this process) with TrainSettings(
+optimizer="muon") at the row's batch and planned epochs, learning rate "auto", on the first
+50,000 training images, and measures the squared error per image on the last 10,000 after
+every epoch (the test images are not read). A row runs its planned epochs to the end; "reached
+6.0" is the wall time and epoch at which the validation error first fell to 6.0 or below,
+timed as throughput.py times it (checks excluded). The row to take is the one that gets there
+in the least wall time; ties go to the lower final error. ``benchmarks/throughput.py`` then
+measures the chosen row (its ``aekit-muon`` variant) on the test images, beside the others.
+
+    python benchmarks/muon_recipe.py   # writes benchmarks/results/muon-recipe.md
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import throughput as tp
+from provenance import heading
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN_ROWS = 50_000
+ROWS = [(512, 8), (1024, 4), (1024, 6), (1024, 8), (2048, 6), (2048, 8), (4096, 8)]
+
+
+def validation_split(name: str, path: str | None = None) -> Any:
+    data = LOAD(name, path=path)
+    y = data.y_train
+    return dataclasses.replace(
+        data,
+        X_train=data.X_train[:TRAIN_ROWS],
+        X_test=data.X_train[TRAIN_ROWS:],
+        y_train=None if y is None else y[:TRAIN_ROWS],
+        y_test=None if y is None else y[TRAIN_ROWS:],
+    )
+
+
+LOAD = tp.load
+
+
+def run(batch: int, epochs: int) -> dict[str, Any]:
+    tp.load = validation_split
+    name = f"muon-b{batch}-e{epochs}"
+    settings = {"optimizer": "muon", "batch_size": batch, "epochs": epochs}
+    tp.AEKIT_VARIANTS.append(tp.Variant(name, settings, ("cpu",)))
+    args = tp.parse_args(["--device", "cpu", "--epochs", str(epochs), "--max-epochs", str(epochs)])
+    args.only = [name]
+    return tp.run_child(args)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    rows = []
+    for batch, epochs in ROWS:
+        r = run(batch, epochs)
+        reached = f"{r['ttq_s']:.1f} s, epoch {r['ttq_epochs']}" if r["ttq_s"] else "no"
+        rows.append(
+            f"| {batch} | {epochs} | {r['samples_per_s']:,.0f} | {r['best']:.3f} "
+            f"| {len(r['epoch_times'])} | {reached} |"
+        )
+        print(rows[-1], flush=True)
+    lines = heading(
+        "optimizer='muon': batch size and planned epochs, chosen on validation (issue 17)",
+        "benchmarks/muon_recipe.py",
+        started,
+        __doc__,
+    )
+    lines += [
+        "| batch | planned epochs | samples/s | best validation error | epochs run "
+        "| reached 6.0 (s, epoch) |",
+        "| --: | --: | --: | --: | --: | --- |",
+        *rows,
+    ]
+    out = ROOT / "benchmarks" / "results" / "muon-recipe.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
