@@ -12,10 +12,12 @@ in the least wall time; ties go to the lower final error. ``benchmarks/throughpu
 measures the chosen row (its ``aekit-muon`` variant) on the test images, beside the others.
 
     python benchmarks/muon_recipe.py   # writes benchmarks/results/muon-recipe.md
+    python benchmarks/muon_recipe.py --rows 512x30 1024x30 --out /tmp/longer.md
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import time
 from pathlib import Path
@@ -55,9 +57,14 @@ def run(batch: int, epochs: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    ap.add_argument("--rows", nargs="+", metavar="BATCHxEPOCHS", help="default: ROWS")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "muon-recipe.md")
+    args = ap.parse_args()
+    chosen = [tuple(map(int, r.split("x"))) for r in args.rows] if args.rows else ROWS
     started = time.perf_counter()
     rows = []
-    for batch, epochs in ROWS:
+    for batch, epochs in chosen:
         r = run(batch, epochs)
         reached = f"{r['ttq_s']:.1f} s, epoch {r['ttq_epochs']}" if r["ttq_s"] else "no"
         rows.append(
@@ -77,8 +84,7 @@ def main() -> None:
         "| --: | --: | --: | --: | --: | --- |",
         *rows,
     ]
-    out = ROOT / "benchmarks" / "results" / "muon-recipe.md"
-    out.write_text("\n".join(lines) + "\n")
+    args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

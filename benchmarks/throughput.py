@@ -75,8 +75,9 @@ AEKIT_VARIANTS = [
     Variant("aekit-eager", {"cuda_graphs": False}, ("cuda",)),  # what graph capture buys
     Variant("aekit-b256", {"batch_size": 256}, ("cuda",)),  # the GPU speed criterion
     Variant("aekit-fast", {"batch_size": 1024}, ("cpu",)),  # lr by the sqrt rule: 2.8e-3
-    # Muon for the matrices (aekit.training.muon) at a batch that shares its cost, over 8 epochs.
-    Variant("aekit-muon", {"optimizer": "muon", "batch_size": 2048, "epochs": 8}),
+    # Muon for the matrices (aekit.training.muon); batch and plan chosen on validation by
+    # benchmarks/muon_recipe.py (results/muon-recipe.md).
+    Variant("aekit-muon", {"optimizer": "muon", "batch_size": 1024, "epochs": 30}),
     Variant("aekit-fast", _GPU_FAST, ("cuda",)),
     Variant("aekit-b8192", {**_GPU_FAST, "batch_size": 8192, "learning_rate": 1e-2}, ("cuda",)),
     Variant("aekit-compile", {**_GPU_FAST, "compile": True}, ("cuda",)),
