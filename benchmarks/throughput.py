@@ -47,7 +47,7 @@ from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.objectives.objective import Objective
 from aekit.training import engine
-from aekit.training.hardware import resolve_device, resolve_precision
+from aekit.training.hardware import cpu_has_native_bf16, resolve_device, resolve_precision
 from aekit.training.settings import TrainSettings, batch_size_for, learning_rate_for
 
 HIDDEN, CODE_SIZE = (1000, 500, 250), 30
@@ -393,6 +393,25 @@ def hardware(device: str) -> str:
     return f"{cpu}, {os.cpu_count()} cores{gpu}"
 
 
+def matrix_rates() -> str:
+    """The CPU's rate on one of the network's products, float32 and bf16: what explains
+    differences between CPUs (2-core EPYCs so far: 157 and 2 GFLOP/s without native bf16,
+    about 190 and 800 with AVX-512-BF16)."""
+    m, k, n = 2048, 784, 1000
+    found = []
+    for dtype in (torch.float32, torch.bfloat16):
+        a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
+        a @ b  # warm-up
+        repeats = 20 if dtype == torch.float32 or cpu_has_native_bf16() else 2
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            a @ b
+        rate = 2 * m * k * n * repeats / (time.perf_counter() - t0) / 1e9
+        found.append(f"{str(dtype).removeprefix('torch.')} {rate:,.0f} GFLOP/s")
+    native = "native" if cpu_has_native_bf16() else "not native"
+    return f"{', '.join(found)} (bf16 {native}; a {m}x{k} by {k}x{n} product, in this run)"
+
+
 def report(
     rows: list[dict[str, Any]], notes: list[str], args: argparse.Namespace, device: str
 ) -> str:
@@ -406,6 +425,7 @@ def report(
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- git revision: {revision()}",
         f"- hardware: {hardware(device)}",
+        *([f"- CPU matrix products: {matrix_rates()}"] if device == "cpu" else []),
         f"- software: torch {torch.__version__} ({torch.get_num_threads()} threads), "
         f"scikit-learn {sklearn.__version__}, aekit {aekit_version}, "
         f"Python {platform.python_version()}",
