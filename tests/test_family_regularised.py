@@ -1,6 +1,7 @@
 """Sparse, denoising and contractive autoencoders: penalties, corruptions and what they learn."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -477,7 +478,8 @@ def test_sparse_default_has_a_sigmoid_first_layer_and_elu_behind_it(digits01):
     model = sae.module_
     x = torch.from_numpy(X[:5])
     out = model(x)
-    first = torch.sigmoid(model.encoder_layers[0](x))
+    assert model.config.centred  # the KL-sparse layer reads the centred input
+    first = torch.sigmoid(model.encoder_layers[0](x - model.input_mean))
     torch.testing.assert_close(out.hidden[0], first)
     second = torch.nn.functional.elu(model.encoder_layers[1](first))
     torch.testing.assert_close(out.hidden[1], second)
@@ -493,6 +495,48 @@ def test_first_activation_is_saved_and_older_configs_load_without_it(digits01, t
     assert config.first_activation is None  # a file from before the field
     with pytest.raises(ConfigError, match="first_activation must be None or one of"):
         MLPConfig(n_features=6, hidden=(4,), code_size=2, first_activation="swish")
+
+
+def test_kl_sparse_layer_starts_every_unit_at_rho_on_a_centred_input():
+    # Centred, the first layer's pre-activation is W (x - mean) + b: near b for every row at
+    # the start, so b = logit(rho) starts each unit's mean activation at rho.
+    est = SparseAutoencoder(hidden=(16, 8), code_size=3, sparsity_target=0.2)
+    config = est.architecture.make_config(est, 64, "gaussian", None)
+    assert config.centred and config.first_bias == pytest.approx(math.log(0.2 / 0.8))
+    model = build_module(config)
+    torch.testing.assert_close(
+        torch.sigmoid(model.encoder_layers[0].bias), torch.full((16,), 0.2), rtol=0, atol=1e-6
+    )
+    assert all(float(layer.bias.abs().max()) == 0 for layer in model.encoder_layers[1:])
+    one_layer = SparseAutoencoder(hidden=(), code_size=3, code_activation="sigmoid")
+    assert one_layer.architecture.make_config(one_layer, 64, "gaussian", None).first_bias == (
+        pytest.approx(math.log(0.1 / 0.9))  # the default rho; the code is the penalised layer
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "centred"),
+    [({"sparsity": "l1"}, False), ({"sparsity": None}, True)],
+)
+def test_only_kl_sparsity_moves_the_first_bias(params, centred):
+    est = SparseAutoencoder(hidden=(16,), code_size=3, activation="elu", **params)
+    config = est.architecture.make_config(est, 64, "gaussian", None)
+    assert config.first_bias is None and config.centred is centred
+
+
+def test_first_bias_is_saved_and_checked(digits01, tmp_path):
+    X, _ = digits01
+    sae = SparseAutoencoder(hidden=(16,), code_size=3, epochs=1, random_state=0).fit(X[:100])
+    assert sae.config_.first_bias == pytest.approx(math.log(0.1 / 0.9))
+    sae.save(tmp_path / "m")
+    again = aekit.load(tmp_path / "m")
+    assert again.config_.first_bias == sae.config_.first_bias
+    np.testing.assert_array_equal(again.transform(X[:10]), sae.transform(X[:10]))
+    config = MLPConfig.from_dict({"n_features": 6, "hidden": [4], "code_size": 2})
+    assert config.first_bias is None  # a file from before the field
+    for bad in (float("nan"), "0.5", True):
+        with pytest.raises(ConfigError, match="first_bias must be None or a finite number"):
+            MLPConfig(n_features=6, hidden=(4,), code_size=2, first_bias=bad)
 
 
 def test_first_activation_is_unused_without_hidden_layers():

@@ -9,7 +9,7 @@ from aekit.errors import TrainingInterrupted
 from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.objectives.objective import Objective
-from aekit.training import engine, newton_schulz
+from aekit.training import engine, hardware, newton_schulz
 from aekit.training.muon import MATRIX_RATE_FACTOR, MatrixMuon, MuonWithAdam
 from aekit.training.newton_schulz import iteration_dtype, orthogonalize
 from aekit.training.settings import TrainSettings
@@ -110,14 +110,14 @@ def test_orthogonalize_matches_torch_muons_iteration_in_bf16():
 
 def test_the_iterations_run_in_bf16_only_where_the_cpu_computes_it(monkeypatch):
     cpu = torch.device("cpu")
-    monkeypatch.setattr(newton_schulz, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: False)
     assert iteration_dtype(cpu) == torch.float32  # emulated bf16 ran ~80x slower (AVX2 EPYC)
-    monkeypatch.setattr(newton_schulz, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: True)
     assert iteration_dtype(cpu) == torch.bfloat16
 
 
 def test_a_matrix_step_is_torch_muons_step(monkeypatch):
-    monkeypatch.setattr(newton_schulz, "cpu_has_native_bf16", lambda: True)  # torch's bf16
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: True)  # torch's bf16
     torch.manual_seed(3)
     ours = [torch.nn.Parameter(torch.randn(30, 20)), torch.nn.Parameter(torch.randn(20, 40))]
     theirs = [torch.nn.Parameter(p.detach().clone()) for p in ours]

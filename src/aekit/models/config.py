@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,11 @@ class MLPConfig:
         before its first layer, and training starts with the output bias at that mean
         (:meth:`aekit.models.mlp.MLPAutoencoder.start_from_data`). False in model files
         older than the field.
+    first_bias : float or None
+        The first encoder layer's starting bias, where it is not zero. A KL-sparse layer
+        starts at logit(rho), so every unit fires at rho from the first step on a centred
+        input (:class:`aekit.estimators.parts.sparsity.Sparsity`). None in model files older
+        than the field; only the start depends on it.
     """
 
     n_features: int
@@ -62,6 +68,7 @@ class MLPConfig:
     top_k: int | None = None  # None: a dense code
     top_k_alpha: float = 1.0
     centred: bool = False
+    first_bias: float | None = None  # None: zero, as every other bias starts
     kind: str = field(default="mlp", init=False)  # registry name of the builder
 
     def __post_init__(self) -> None:
@@ -97,6 +104,14 @@ class MLPConfig:
             raise ConfigError(f"tied must be true or false, got {self.tied!r}")
         if not isinstance(self.centred, bool):
             raise ConfigError(f"centred must be true or false, got {self.centred!r}")
+        if self.first_bias is not None and (
+            isinstance(self.first_bias, bool)
+            or not isinstance(self.first_bias, (int, float))
+            or not math.isfinite(self.first_bias)
+        ):
+            raise ConfigError(
+                f"first_bias must be None or a finite number, got {self.first_bias!r}"
+            )
         check_top_k(self.top_k, self.top_k_alpha, self.code_size)
 
     def to_dict(self) -> dict[str, Any]:

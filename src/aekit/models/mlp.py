@@ -80,6 +80,8 @@ class MLPAutoencoder(nn.Module):
         self.code_act = make_activation(config.code_activation) if config.code_activation else None
         self.top_k = TopK(config.top_k, config.top_k_alpha) if config.top_k else None
         initialise(self, output=self.decoder_layers[-1])
+        if config.first_bias is not None:
+            nn.init.constant_(encoders[0].bias, config.first_bias)
         if config.centred:  # set by start_from_data; saved with the weights
             self.register_buffer("input_mean", torch.zeros(config.n_features))
 

@@ -44,17 +44,21 @@ def cpu_has_native_bf16() -> bool:
     return False
 
 
+def native_bf16(device: torch.device) -> bool:
+    """True when ``device`` multiplies bf16 in hardware (a CUDA GPU that supports it, or a
+    CPU with AMX or AVX-512-BF16): where bf16 is faster than float32, not slower."""
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    return device.type == "cpu" and cpu_has_native_bf16()
+
+
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype to train with, or None for plain float32."""
     if precision in ("float32", "tf32"):
         return None
-    if device.type == "cuda":
-        native = torch.cuda.is_bf16_supported()
-    else:
-        native = cpu_has_native_bf16()
     if precision == "bf16":
         return torch.bfloat16
-    return torch.bfloat16 if native else None
+    return torch.bfloat16 if native_bf16(device) else None
 
 
 @contextlib.contextmanager

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import torch
 
-from aekit.training.hardware import cpu_has_native_bf16
+from aekit.training.hardware import native_bf16
 
 JORDAN_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
 
 
 def iteration_dtype(device: torch.device) -> torch.dtype:
     """bf16 where ``device`` multiplies it natively, float32 elsewhere."""
-    if device.type == "cuda":
-        native = torch.cuda.is_bf16_supported()
-    else:
-        native = device.type == "cpu" and cpu_has_native_bf16()
-    return torch.bfloat16 if native else torch.float32
+    return torch.bfloat16 if native_bf16(device) else torch.float32
 
 
 def orthogonalize(

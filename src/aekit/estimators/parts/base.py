@@ -56,6 +56,11 @@ class Part:
         (:attr:`aekit.models.config.MLPConfig.centred`)."""
         return True
 
+    def first_bias(self, est: Any) -> float | None:
+        """The first encoder layer's starting bias this part needs (switched on), or None
+        (:attr:`aekit.models.config.MLPConfig.first_bias`)."""
+        return None
+
     def penalties(self, est: Any) -> list[tuple[str, Penalty]]:
         return []
 

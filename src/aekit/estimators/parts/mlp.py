@@ -77,6 +77,9 @@ class MLP(Architecture):
             code_activation=est.code_activation,
             first_activation=est.first_activation if sizes(est.hidden) else None,
             centred=all(part.centres_input(est) for part in self.parts),
+            first_bias=next(
+                (b for part in self.parts if (b := part.first_bias(est)) is not None), None
+            ),
             **self.part_fields(est),
         )
 
