@@ -1,0 +1,122 @@
+"""Where a training step's time goes: torch's profiler over aekit's default fit (issue 17).
+
+Issue 17 asks the step to run close to the machine's matrix-multiply rate. This fits the
+784-1000-500-250-30 Fashion-MNIST autoencoder at its defaults (or at ``--batch-sizes``) for
+``--epochs`` epochs on the first ``--rows`` training images under ``torch.profiler``, and
+groups the operators' own CPU time: matrix products, number-format casts (autocast's bf16
+copies and their backward), the optimiser, weight averaging, activations and the rest. Beside
+each table: the rate the matrix products reached, against this CPU's rate on one large bf16
+and float32 product measured in the same run. Timings under the profiler run slower than
+without it; read the shares, not the seconds.
+
+    python benchmarks/step_profile.py [--rows 30720] [--epochs 2] [--batch-sizes 512 1024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from torch.profiler import ProfilerActivity, profile
+
+import aekit
+from aekit.datasets import load
+from aekit.training.validation import training_row_count
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from provenance import heading  # noqa: E402
+from throughput import matrix_rates  # noqa: E402
+
+HIDDEN, CODE = (1000, 500, 250), 30
+GROUPS = {  # operator name -> group; the first group whose names match wins
+    "matrix products": ("aten::mm", "aten::addmm", "aten::bmm", "aten::matmul"),
+    "casts (autocast copies)": ("aten::copy_", "aten::_to_copy", "aten::to"),
+    "optimiser": ("aten::_fused_adam_", "Optimizer.step", "Optimizer.zero_grad"),
+    "weight averaging": ("aten::lerp_",),
+    "activations": ("aten::elu", "aten::elu_backward", "aten::sigmoid", "aten::log_sigmoid"),
+}
+
+
+def group_of(name: str) -> str:
+    for group, names in GROUPS.items():
+        if any(name == n or name.startswith(n + "_") or name.startswith(n + "#") for n in names):
+            return group
+    return "everything else"
+
+
+def n_parameters() -> int:
+    sizes = [784, *HIDDEN, CODE]
+    return 2 * sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def profile_fit(X, batch_size: int | str, epochs: int) -> tuple[dict[str, float], list, float]:
+    est = aekit.Autoencoder(
+        hidden=HIDDEN, code_size=CODE, epochs=epochs, batch_size=batch_size, random_state=0
+    )
+    aekit.Autoencoder(hidden=HIDDEN, code_size=CODE, epochs=1, batch_size=batch_size).fit(
+        X[:4096]
+    )  # warm-up: oneDNN picks its kernels on the first products
+    t0 = time.perf_counter()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        est.fit(X)
+    seconds = time.perf_counter() - t0
+    events = prof.key_averages()
+    groups: dict[str, float] = {}
+    for e in events:
+        groups[group_of(e.key)] = groups.get(group_of(e.key), 0.0) + e.self_cpu_time_total / 1e6
+    top = sorted(events, key=lambda e: e.self_cpu_time_total, reverse=True)[:12]
+    return groups, [(e.key, e.self_cpu_time_total / 1e6, e.count) for e in top], seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=30_720)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--batch-sizes", nargs="+", default=["auto", "1024"])
+    ap.add_argument("--out", default="benchmarks/results/step-profile.md")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    X = load("fashion-mnist").X_train[: args.rows]
+    body = [f"- CPU matrix products: {matrix_rates()}", ""]
+    for batch in args.batch_sizes:
+        batch_size = batch if batch == "auto" else int(batch)
+        groups, top, seconds = profile_fit(X, batch_size, args.epochs)
+        total = sum(groups.values())
+        # fit holds out validation_fraction of the rows: they get a forward pass per epoch
+        n_train = training_row_count(args.rows, aekit.Autoencoder().validation_fraction)
+        n_val = args.rows - n_train
+        flops = 2 * n_parameters() * (3 * n_train + n_val) * args.epochs
+        matmul = groups.get("matrix products", 0.0)
+        body += [
+            f"## batch_size={batch}",
+            "",
+            f"fit under the profiler: {seconds:.2f} s, {args.rows * args.epochs / seconds:,.0f} "
+            f"samples/s; operators' own time {total:.2f} s. The matrix products did "
+            f"{flops / 1e12:.2f} TFLOP ({n_train:,} training rows forward and backward, "
+            f"{n_val:,} validation rows forward, per epoch) at "
+            f"{flops / max(matmul, 1e-9) / 1e9:,.0f} GFLOP/s while they ran.",
+            "",
+            "| group | own CPU s | share |",
+            "|---|--:|--:|",
+            *(
+                f"| {g} | {s:.3f} | {s / total:.1%} |"
+                for g, s in sorted(groups.items(), key=lambda kv: -kv[1])
+            ),
+            "",
+            "| operator | own CPU s | calls |",
+            "|---|--:|--:|",
+            *(f"| `{name}` | {s:.3f} | {count:,} |" for name, s, count in top),
+            "",
+        ]
+        print("\n".join(body[-8 - len(groups) - len(top) :]), flush=True)
+    title = "Where a training step's time goes (torch.profiler, aekit's default fit)"
+    text = "\n".join(heading(title, "benchmarks/step_profile.py", started, __doc__) + body)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text)
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
