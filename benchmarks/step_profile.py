@@ -1,7 +1,8 @@
 """Where a training step's time goes: torch's profiler over aekit's default fit (issue 17).
 
 Issue 17 asks the step to run close to the machine's matrix-multiply rate. This fits the
-784-1000-500-250-30 Fashion-MNIST autoencoder at its defaults (or at ``--batch-sizes``) for
+784-1000-500-250-30 Fashion-MNIST autoencoder at its defaults (batch "auto" is 512 on all
+60,000 training images), then at each of ``--runs`` (``BATCH`` or ``BATCH:OPTIMIZER``), for
 ``--epochs`` epochs on the first ``--rows`` training images under ``torch.profiler``, and
 groups the operators' own CPU time: matrix products, number-format casts (autocast's bf16
 copies and their backward), the optimiser, weight averaging, activations and the rest. Beside
@@ -9,12 +10,13 @@ each table: the rate the matrix products reached, against this CPU's rate on one
 and float32 product measured in the same run. Timings under the profiler run slower than
 without it; read the shares, not the seconds.
 
-    python benchmarks/step_profile.py [--rows 30720] [--epochs 2] [--batch-sizes 512 1024]
+    python benchmarks/step_profile.py [--rows 60000] [--epochs 1] [--runs auto 1024 1024:muon]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -23,6 +25,7 @@ from torch.profiler import ProfilerActivity, profile
 
 import aekit
 from aekit.datasets import load
+from aekit.training.settings import TrainSettings, batch_size_for
 from aekit.training.validation import training_row_count
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,13 +54,22 @@ def n_parameters() -> int:
     return 2 * sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
 
-def profile_fit(X, batch_size: int | str, epochs: int) -> tuple[dict[str, float], list, float]:
-    est = aekit.Autoencoder(
-        hidden=HIDDEN, code_size=CODE, epochs=epochs, batch_size=batch_size, random_state=0
-    )
-    aekit.Autoencoder(hidden=HIDDEN, code_size=CODE, epochs=1, batch_size=batch_size).fit(
-        X[:4096]
-    )  # warm-up: oneDNN picks its kernels on the first products
+def newton_schulz_flops(steps: int = 5) -> int:
+    """One Muon step's Newton-Schulz products: per iteration X X^T, A A and B X, short side s."""
+    sizes = [784, *HIDDEN, CODE]
+    total = 0
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        short, long = min(a, b), max(a, b)
+        total += 2 * steps * (4 * short * short * long + 2 * short**3)  # encoder and decoder
+    return total
+
+
+def profile_fit(
+    X, batch_size: int | str, optimizer: str, epochs: int
+) -> tuple[dict[str, float], list, float]:
+    kw = dict(hidden=HIDDEN, code_size=CODE, batch_size=batch_size, optimizer=optimizer)
+    est = aekit.Autoencoder(epochs=epochs, random_state=0, **kw)
+    aekit.Autoencoder(epochs=1, **kw).fit(X[:4096])  # warm-up: oneDNN picks its kernels
     t0 = time.perf_counter()
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         est.fit(X)
@@ -72,30 +84,43 @@ def profile_fit(X, batch_size: int | str, epochs: int) -> tuple[dict[str, float]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=30_720)
-    ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--batch-sizes", nargs="+", default=["auto", "1024"])
+    ap.add_argument("--rows", type=int, default=60_000)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--runs", nargs="+", default=["auto", "1024", "1024:muon"])
     ap.add_argument("--out", default="benchmarks/results/step-profile.md")
     args = ap.parse_args()
     started = time.perf_counter()
     X = load("fashion-mnist").X_train[: args.rows]
     body = [f"- CPU matrix products: {matrix_rates()}", ""]
-    for batch in args.batch_sizes:
+    for spec in args.runs:
+        batch, _, optimizer = spec.partition(":")
         batch_size = batch if batch == "auto" else int(batch)
-        groups, top, seconds = profile_fit(X, batch_size, args.epochs)
+        groups, top, seconds = profile_fit(X, batch_size, optimizer or "adam", args.epochs)
         total = sum(groups.values())
         # fit holds out validation_fraction of the rows: they get a forward pass per epoch
         n_train = training_row_count(args.rows, aekit.Autoencoder().validation_fraction)
         n_val = args.rows - n_train
         flops = 2 * n_parameters() * (3 * n_train + n_val) * args.epochs
+        n_steps = (
+            math.ceil(n_train / batch_size_for(TrainSettings(batch_size=batch_size), n_train))
+            * args.epochs
+        )
+        if optimizer == "muon":  # its iterations are matrix products too
+            flops += newton_schulz_flops() * n_steps
         matmul = groups.get("matrix products", 0.0)
         body += [
-            f"## batch_size={batch}",
+            f"## batch_size={batch}, optimizer={optimizer or 'adam'}",
             "",
             f"fit under the profiler: {seconds:.2f} s, {args.rows * args.epochs / seconds:,.0f} "
             f"samples/s; operators' own time {total:.2f} s. The matrix products did "
             f"{flops / 1e12:.2f} TFLOP ({n_train:,} training rows forward and backward, "
-            f"{n_val:,} validation rows forward, per epoch) at "
+            f"{n_val:,} validation rows forward, per epoch"
+            + (
+                f"; {newton_schulz_flops() / 1e9:.0f} GFLOP of Newton-Schulz a step"
+                if optimizer == "muon"
+                else ""
+            )
+            + ") at "
             f"{flops / max(matmul, 1e-9) / 1e9:,.0f} GFLOP/s while they ran.",
             "",
             "| group | own CPU s | share |",
