@@ -507,7 +507,7 @@ def test_kl_sparse_layer_starts_every_unit_at_rho_on_a_centred_input():
     torch.testing.assert_close(
         torch.sigmoid(model.encoder_layers[0].bias), torch.full((16,), 0.2), rtol=0, atol=1e-6
     )
-    assert all(float(layer.bias.abs().max()) == 0 for layer in model.encoder_layers[1:])
+    assert all(float(layer.bias.detach().abs().max()) == 0 for layer in model.encoder_layers[1:])
     one_layer = SparseAutoencoder(hidden=(), code_size=3, code_activation="sigmoid")
     assert one_layer.architecture.make_config(one_layer, 64, "gaussian", None).first_bias == (
         pytest.approx(math.log(0.1 / 0.9))  # the default rho; the code is the penalised layer
