@@ -8,7 +8,8 @@ groups the operators' own CPU time: matrix products, number-format casts (autoca
 copies and their backward), the optimiser, weight averaging, activations and the rest. Beside
 each table: the rate the matrix products reached, against this CPU's rate on one large bf16
 and float32 product measured in the same run. Timings under the profiler run slower than
-without it; read the shares, not the seconds.
+without it; read the shares, not the seconds. Last, the step's 24 products timed alone in
+bf16 at ``--product-batches``: the most the step could run at if nothing else did.
 
     python benchmarks/step_profile.py [--rows 60000] [--epochs 1] [--runs auto 1024 1024:muon]
 """
@@ -19,8 +20,10 @@ import argparse
 import math
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
+import torch
 from torch.profiler import ProfilerActivity, profile
 
 import aekit
@@ -82,11 +85,56 @@ def profile_fit(
     return groups, [(e.key, e.self_cpu_time_total / 1e6, e.count) for e in top], seconds
 
 
+def layer_shapes() -> list[tuple[int, int]]:
+    """(inputs, outputs) of each linear layer, encoder then mirrored decoder."""
+    sizes = [784, *HIDDEN, CODE]
+    encoder = list(zip(sizes[:-1], sizes[1:], strict=True))
+    return encoder + [(b, a) for a, b in reversed(encoder)]
+
+
+def products_alone(batch: int, repeats: int = 20) -> list[str]:
+    """The step's 24 products timed alone in bf16 (random data): forward, input and weight
+    gradients of each layer, GFLOP/s each, and their sum against the large-product rate."""
+
+    def rate(f, flops: int) -> float:
+        for _ in range(3):
+            f()
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            f()
+        return flops * repeats / (time.perf_counter() - t0) / 1e9
+
+    rows, seconds = [], 0.0
+    for n_in, n_out in layer_shapes():
+        x, w = torch.randn(batch, n_in, dtype=torch.bfloat16), torch.randn(n_out, n_in).bfloat16()
+        b, gy = torch.randn(n_out).bfloat16(), torch.randn(batch, n_out, dtype=torch.bfloat16)
+        flops = 2 * batch * n_in * n_out
+        found = [
+            rate(partial(torch.addmm, b, x, w.t()), flops),  # forward
+            rate(partial(torch.mm, gy, w), flops),  # gradient of the input
+            rate(partial(torch.mm, gy.t(), x), flops),  # gradient of the weight
+        ]
+        seconds += sum(flops / (r * 1e9) for r in found)
+        rows.append(f"| {n_in} -> {n_out} | " + " | ".join(f"{r:,.0f}" for r in found) + " |")
+    return [
+        f"### The products alone, bf16, batch {batch}",
+        "",
+        "| layer | forward GFLOP/s | input gradient | weight gradient |",
+        "|---|--:|--:|--:|",
+        *rows,
+        "",
+        f"All 24: {seconds * 1e3:.1f} ms a step, {batch / seconds:,.0f} samples/s if nothing "
+        "else ran.",
+        "",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=60_000)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--runs", nargs="+", default=["auto", "1024", "1024:muon"])
+    ap.add_argument("--product-batches", type=int, nargs="+", default=[512, 2048])
     ap.add_argument("--out", default="benchmarks/results/step-profile.md")
     args = ap.parse_args()
     started = time.perf_counter()
@@ -136,6 +184,9 @@ def main() -> None:
             "",
         ]
         print("\n".join(body[-8 - len(groups) - len(top) :]), flush=True)
+    for batch in args.product_batches:
+        body += products_alone(batch)
+        print("\n".join(body[-5:]), flush=True)
     title = "Where a training step's time goes (torch.profiler, aekit's default fit)"
     text = "\n".join(heading(title, "benchmarks/step_profile.py", started, __doc__) + body)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
