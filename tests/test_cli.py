@@ -231,6 +231,7 @@ def test_existing_model_folder_is_kept_unless_overwrite(model_dir, tmp_path, cap
     assert not (out / "keep.txt").exists() and (out / "config.json").exists()
 
 
+@pytest.mark.slow  # seconds of subprocesses or large files: the slow suite, run by CI
 def test_real_process_exit_status_and_no_traceback(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     proc = subprocess.run(

@@ -111,6 +111,7 @@ def _aekit(args, limit=None, cwd=None):
 TINY = ["--hidden", "8", "--code-size", "2", "--epochs", "2", "-q"]
 
 
+@pytest.mark.slow  # seconds of subprocesses or large files: the slow suite, run by CI
 def test_full_disk_is_reported_before_training_and_leaves_nothing(tmp_path):
     out = tmp_path / "model"
     proc = _aekit(["train", "--data", "digits", "--out", str(out), *TINY], limit=100)

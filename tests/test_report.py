@@ -113,6 +113,7 @@ def test_the_run_records_its_data_and_the_report_rereads_the_same_held_out_rows(
     )  # 20 % of 200 rows, as in training
 
 
+@pytest.mark.slow  # seconds of subprocesses or large files: the slow suite, run by CI
 def test_a_report_is_at_most_2_mb_for_2000_points_and_6_mb_for_10000(tmp_path):
     # noisy 28 x 28 images, the hardest to compress: the sprites must shrink to fit
     rng = np.random.default_rng(0)

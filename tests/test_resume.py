@@ -394,6 +394,7 @@ Autoencoder(hidden=(8,), code_size=3, epochs=3, batch_size=32, random_state=0).f
 """
 
 
+@pytest.mark.slow  # seconds of subprocesses or large files: the slow suite, run by CI
 def test_kill_during_a_checkpoint_write_keeps_the_previous_one_and_resume_is_exact(X, tmp_path):
     folder = tmp_path / "ckpt"
     proc = subprocess.run(

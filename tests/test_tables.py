@@ -152,6 +152,7 @@ def test_the_helps_own_example_beats_pca(tmp_path, capsys):
     assert metrics["split"] == "test" and metrics["ratio_to_pca"] < 1
 
 
+@pytest.mark.slow  # seconds of subprocesses or large files: the slow suite, run by CI
 def test_a_reader_that_stops_reading_ends_nothing_half_done(tmp_path):
     import os
     import subprocess
