@@ -52,18 +52,23 @@ def group_of(name: str) -> str:
     return "everything else"
 
 
-def n_parameters() -> int:
+def layer_shapes() -> list[tuple[int, int]]:
+    """(inputs, outputs) of each linear layer, encoder then mirrored decoder."""
     sizes = [784, *HIDDEN, CODE]
-    return 2 * sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    encoder = list(zip(sizes[:-1], sizes[1:], strict=True))
+    return encoder + [(b, a) for a, b in reversed(encoder)]
+
+
+def n_parameters() -> int:
+    return sum(n_in * n_out + n_out for n_in, n_out in layer_shapes())
 
 
 def newton_schulz_flops(steps: int = 5) -> int:
     """One Muon step's Newton-Schulz products: per iteration X X^T, A A and B X, short side s."""
-    sizes = [784, *HIDDEN, CODE]
     total = 0
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
-        short, long = min(a, b), max(a, b)
-        total += 2 * steps * (4 * short * short * long + 2 * short**3)  # encoder and decoder
+    for n_in, n_out in layer_shapes():
+        short, long = min(n_in, n_out), max(n_in, n_out)
+        total += steps * (4 * short * short * long + 2 * short**3)
     return total
 
 
@@ -85,16 +90,9 @@ def profile_fit(
     return groups, [(e.key, e.self_cpu_time_total / 1e6, e.count) for e in top], seconds
 
 
-def layer_shapes() -> list[tuple[int, int]]:
-    """(inputs, outputs) of each linear layer, encoder then mirrored decoder."""
-    sizes = [784, *HIDDEN, CODE]
-    encoder = list(zip(sizes[:-1], sizes[1:], strict=True))
-    return encoder + [(b, a) for a, b in reversed(encoder)]
-
-
 def products_alone(batch: int, repeats: int = 20) -> list[str]:
     """The step's 24 products timed alone in bf16 (random data): forward, input and weight
-    gradients of each layer, GFLOP/s each, and their sum against the large-product rate."""
+    gradients of each layer, GFLOP/s each, and the step's time if nothing else ran."""
 
     def rate(f, flops: int) -> float:
         for _ in range(3):
