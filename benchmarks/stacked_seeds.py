@@ -6,7 +6,9 @@ member's or the seed's. This trains the plain network and the stacked members wi
 `family.py`'s settings (the same total budget: pretraining epochs come out of the
 fine-tuning epochs) at each of ``--seeds``, on the full training set, and reports each
 seed's test error, the paired difference to the plain network at the same seed, and the
-mean and spread over the seeds. Nothing is chosen here, so reading the test split is fair.
+mean and spread over the seeds. `autoencoder-short` is the plain network given only the
+stacked members' fine-tuning epochs: the control that tells what pretraining buys from the
+epochs it costs. Nothing is chosen here, so reading the test split is fair.
 
     python benchmarks/stacked_seeds.py [--seeds 0 1 2] [--epochs 20] [--pretrain-epochs 1]
 """
@@ -19,14 +21,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from family import members, squared_error
+from family import CODE, HIDDEN, members, squared_error
 from provenance import heading
 from throughput import write_atomic
 
+import aekit
 from aekit.datasets import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN = "autoencoder"
+SHORT = "autoencoder-short"
 
 
 def test_error(make, seed: int, data) -> tuple[float, float]:
@@ -54,13 +58,17 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--pretrain-epochs", type=int, default=1)
-    ap.add_argument("--members", nargs="+", default=["stacked-ae", "stacked-denoising"])
+    ap.add_argument("--members", nargs="+", default=["stacked-ae", "stacked-denoising", SHORT])
     ap.add_argument("--data-dir", default=None, help="folder of Fashion-MNIST IDX files")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/stacked-seeds.md"))
     args = ap.parse_args()
     torch.manual_seed(0)
     data = load("fashion-mnist", path=args.data_dir)
     table = members(args.epochs, args.pretrain_epochs)
+    # The control: the plain network given only the stacked members' fine-tuning epochs,
+    # so what pretraining buys is told apart from the epoch it costs.
+    short = {"code_size": CODE, "hidden": HIDDEN, "random_state": 0, "verbose": 0}
+    table[SHORT] = lambda: aekit.Autoencoder(**short, epochs=args.epochs - args.pretrain_epochs)
     names = [PLAIN, *args.members]
     errors: dict[str, list[float]] = {n: [] for n in names}
     seconds: dict[str, list[float]] = {n: [] for n in names}
