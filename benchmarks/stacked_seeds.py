@@ -95,7 +95,7 @@ def main() -> None:
     ]
     for i, seed in enumerate(args.seeds):
         cells = [f"{errors[n][i]:.4f}" for n in names]
-        cells += [f"{errors[n][i] - errors[PLAIN][i]:+.4f}" for n in args.members]
+        cells += [f"{paired(errors, n)[i]:+.4f}" for n in args.members]
         lines.append(f"| {seed} | " + " | ".join(cells) + " |")
     mean = [summary(errors[n]) for n in names]
     mean += [summary(paired(errors, n)) for n in args.members]
