@@ -80,3 +80,6 @@ def test_quick_run_of_every_section(tmp_path):
     text = out.read_text()
     for heading in ("Curves", "Fashion-MNIST", "MNIST", "2-D codes", "The tutorial network"):
         assert f"## {heading}" in text
+    # The Muon row is the image sections' alone: once, under Fashion-MNIST, not under Curves.
+    muon = "| aekit, optimizer muon (settings chosen on validation) |"
+    assert text.count(muon) == 1 and text.index(muon) > text.index("## Fashion-MNIST")
