@@ -95,11 +95,12 @@ def _deep_section(
             ]
         )
     arch = "-".join(str(w) for w in (X_train.shape[1], *hidden, code))
+    muon = f"; Muon: up to {budget.muon_epochs}, stopping early" if "aekit-muon" in kinds else ""
     doc.section(
         title,
         f"{arch}, {len(X_train)} training / {len(X_test)} test "
         f"images, {epochs} fine-tuning epochs"
-        f" ({budget.pretrain_epochs} RBM epochs per layer before them where pretrained).",
+        f" ({budget.pretrain_epochs} RBM epochs per layer before them where pretrained{muon}).",
     )
     doc.table(["model", "test error", f"× PCA-{code}", "train s", "epochs", "kNN-5"], rows)
     if published:

@@ -1,6 +1,7 @@
 """The networks of Hinton & Salakhutdinov (2006) as aekit estimators, and the sizes of a run.
 
-Three ways to train each deep network, so the table shows what pretraining is for:
+Three ways to train each deep network, so the table shows what pretraining is for, and a
+fourth for the image data sets:
 
 - ``aekit``: aekit's own defaults (ELU units, Adam, a cosine schedule), no pretraining;
 - ``sigmoid``: the paper's logistic units trained from random initialisation;
