@@ -40,10 +40,10 @@ def main() -> None:
     for kind in args.kinds:
         est = recipes.deep(kind, hidden, code, budget, budget.images_epochs, args.seed)
         r = train(kind, est, X_train, X_test)
-        print(f"{kind}: {r.error:.4f} in {r.seconds:.0f} s, {r.epochs} epochs", flush=True)
+        print(f"{kind}: {r.error:.4f} in {r.seconds:.0f} s, {r.epochs_cell} epochs", flush=True)
         rows.append(
             f"| {IMAGE_KINDS[kind]} | {r.error:.4g} | {r.error / base.error:.4g} "
-            f"| {r.seconds:.1f} | {r.epochs} |"
+            f"| {r.seconds:.1f} | {r.epochs_cell} |"
         )
     lines = heading(
         "Hinton & Salakhutdinov 2006, Fashion-MNIST rows run alone",

@@ -31,7 +31,7 @@ from aekit.models.builders import build_module
 from aekit.models.config import MLPConfig
 from aekit.objectives.corruption import make_corruption
 from aekit.objectives.objective import Objective
-from aekit.training import engine
+from aekit.training import engine, muon
 from aekit.training.settings import TrainSettings
 
 NETWORKS = {  # data set: (hidden widths, code size, training rows kept from the validation)
@@ -62,8 +62,10 @@ def mirror_half(x: torch.Tensor, generator: torch.Generator | None) -> torch.Ten
 class Curve:
     """Validation and training-subset errors after every epoch (their time excluded)."""
 
-    def __init__(self, model: torch.nn.Module, val: torch.Tensor, seen: torch.Tensor) -> None:
-        self.model, self.val, self.seen = model, val, seen
+    def __init__(
+        self, model: torch.nn.Module, val: torch.Tensor, seen: torch.Tensor, patience: int | None
+    ) -> None:
+        self.model, self.val, self.seen, self.patience = model, val, seen, patience
         self.rows: list[dict[str, float]] = []
         self.t0, self.excluded = time.perf_counter(), 0.0
 
@@ -78,7 +80,8 @@ class Curve:
         self.rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
         self.excluded += time.perf_counter() - t
-        return False
+        best = min(range(len(self.rows)), key=lambda i: self.rows[i]["val"])
+        return self.patience is not None and len(self.rows) - 1 - best >= self.patience
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -86,21 +89,42 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data", choices=sorted(NETWORKS), default="fashion-mnist")
     p.add_argument("--epochs", type=int, required=True)
     p.add_argument("--settings", type=json.loads, default={}, help="TrainSettings fields, JSON")
+    p.add_argument("--config", type=json.loads, default={}, help="MLPConfig fields, JSON")
     p.add_argument("--noise", type=json.loads, default={}, help='{"noise": ..., "level": ...}')
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--matrix-rate-factor",
+        type=float,
+        default=muon.MATRIX_RATE_FACTOR,
+        help="Muon's matrices' rate over the one set (aekit.training.muon)",
+    )
+    p.add_argument("--likelihood", choices=("bernoulli", "gaussian"), default="bernoulli")
+    p.add_argument("--train-rows", type=int, default=None, help="fewer rows trained on")
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=None,
+        help="stop after this many epochs without a lower validation error",
+    )
     p.add_argument("--flip", action="store_true", help="mirror a random half of each batch")
     return p.parse_args(argv)
 
 
 def main(argv: list[str]) -> dict[str, Any]:
     args = parse_args(argv)
+    muon.MATRIX_RATE_FACTOR = args.matrix_rate_factor  # read when the optimiser is built
     hidden, code, rows = NETWORKS[args.data]
     data = load(args.data, random_state=args.seed)  # curves: the suite's seeded images
-    X = torch.from_numpy(data.X_train[:rows])
+    X = torch.from_numpy(data.X_train[: min(rows, args.train_rows or rows)])
     val = torch.from_numpy(data.X_train[rows:])
     torch.manual_seed(args.seed)
     config = MLPConfig(
-        n_features=784, hidden=hidden, code_size=code, likelihood="bernoulli", centred=True
+        n_features=784,
+        hidden=hidden,
+        code_size=code,
+        likelihood=args.likelihood,
+        centred=True,
+        **args.config,
     )
     model = build_module(config)
     model.start_from_data(X.mean(0))  # as aekit.Autoencoder.fit starts it
@@ -109,7 +133,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     objective = Objective(
         model.likelihood, corruption=corruption, resample=mirror_half if args.flip else None
     )
-    curve = Curve(model, val, X[:10_000])
+    curve = Curve(model, val, X[:10_000], args.patience)
     settings = TrainSettings(epochs=args.epochs, validation_fraction=0.0, **args.settings)
     engine.train(model, objective, X, settings, seed=args.seed, callbacks=[curve])
     best = min(curve.rows, key=lambda r: r["val"])
@@ -117,8 +141,12 @@ def main(argv: list[str]) -> dict[str, Any]:
         "data": args.data,
         "epochs": args.epochs,
         "settings": args.settings,
+        "config": args.config,
         "noise": noise,
         "flip": args.flip,
+        "likelihood": args.likelihood,
+        "matrix_rate_factor": args.matrix_rate_factor,
+        "train_rows": X.shape[0],
         "best_val": best["val"],
         "best_epoch": best["epoch"],
         "last": curve.rows[-1],

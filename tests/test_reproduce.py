@@ -81,5 +81,5 @@ def test_quick_run_of_every_section(tmp_path):
     for heading in ("Curves", "Fashion-MNIST", "MNIST", "2-D codes", "The tutorial network"):
         assert f"## {heading}" in text
     # The Muon row is the image sections' alone: once, under Fashion-MNIST, not under Curves.
-    muon = "| aekit, optimizer muon (settings chosen on validation) |"
+    muon = "| aekit, tied, optimizer muon (settings chosen on validation), refitted |"
     assert text.count(muon) == 1 and text.index(muon) > text.index("## Fashion-MNIST")

@@ -70,6 +70,14 @@ class Trained:
     def epochs(self) -> int:
         return len(self.estimator.history_.get("loss", []))
 
+    @property
+    def epochs_cell(self) -> int | str:
+        """The epochs trained, and those of the run that chose them where one did (a refit)."""
+        chooser = getattr(self.estimator, "chooser_history_", None)
+        if chooser is None:
+            return self.epochs
+        return f"{self.epochs} (chosen in a run of {len(chooser['loss'])})"
+
 
 def train(name: str, estimator: Any, X_train: np.ndarray, X_test: np.ndarray) -> Trained:
     """Fit ``estimator`` and measure its reconstruction of ``X_test``."""

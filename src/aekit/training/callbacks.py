@@ -49,3 +49,17 @@ class ProgressBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+class StopAfter:
+    """Stop training after ``epochs`` epochs, wherever the planned schedule would end.
+
+    With a schedule planned over more epochs, this stops part-way along it, so a refit on all
+    rows can end where early stopping ended a run that held rows out for validation.
+    """
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
+        return epoch >= self.epochs
