@@ -13,6 +13,7 @@ measures the chosen row (its ``aekit-muon`` variant) on the test images, beside 
 
     python benchmarks/muon_recipe.py   # writes benchmarks/results/muon-recipe.md
     python benchmarks/muon_recipe.py --rows 512x30 1024x30 --out /tmp/longer.md
+    python benchmarks/muon_recipe.py --tied --rows 1024x8 2048x8 --out /tmp/tied.md
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ def validation_split(name: str, path: str | None = None) -> Any:
 LOAD = tp.load
 
 
-def run(batch: int, epochs: int) -> dict[str, Any]:
+def run(batch: int, epochs: int, tied: bool = False) -> dict[str, Any]:
     tp.load = validation_split
-    name = f"muon-b{batch}-e{epochs}"
+    name = f"muon-b{batch}-e{epochs}{'-tied' if tied else ''}"
     settings = {"optimizer": "muon", "batch_size": batch, "epochs": epochs}
-    tp.AEKIT_VARIANTS.append(tp.Variant(name, settings, ("cpu",)))
+    tp.AEKIT_VARIANTS.append(tp.Variant(name, settings, ("cpu",), tied=tied))
     args = tp.parse_args(["--device", "cpu", "--epochs", str(epochs), "--max-epochs", str(epochs)])
     args.only = [name]
     return tp.run_child(args)
@@ -60,13 +61,14 @@ def run(batch: int, epochs: int) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--rows", nargs="+", metavar="BATCHxEPOCHS", help="default: ROWS")
+    ap.add_argument("--tied", action="store_true", help="tied weights (tied=True) in every row")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "muon-recipe.md")
     args = ap.parse_args()
     chosen = [tuple(map(int, r.split("x"))) for r in args.rows] if args.rows else ROWS
     started = time.perf_counter()
     rows = []
     for batch, epochs in chosen:
-        r = run(batch, epochs)
+        r = run(batch, epochs, args.tied)
         reached = f"{r['ttq_s']:.1f} s, epoch {r['ttq_epochs']}" if r["ttq_s"] else "no"
         rows.append(
             f"| {batch} | {epochs} | {r['samples_per_s']:,.0f} | {r['best']:.3f} "
@@ -80,6 +82,7 @@ def main() -> None:
         __doc__,
     )
     lines += [
+        *(["Every row with tied weights (`tied=True`).", ""] if args.tied else []),
         "| batch | planned epochs | samples/s | best validation error | epochs run "
         "| reached 6.0 (s, epoch) |",
         "| --: | --: | --: | --: | --: | --- |",

@@ -64,6 +64,7 @@ class Variant:
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
     devices: tuple[str, ...] = ("cpu", "cuda")
     centred: bool = True  # the model's start, as aekit.Autoencoder.fit makes it
+    tied: bool = False  # decoder layers use the encoder's matrices transposed (tied=True)
 
 
 _GPU_FAST = {"batch_size": 1024, "learning_rate": 3e-3, "precision": "bf16"}
@@ -257,6 +258,7 @@ def run_aekit(
         code_size=CODE_SIZE,
         likelihood="bernoulli",
         centred=variant.centred,
+        tied=variant.tied,
     )
     model = build_module(config)
     model.start_from_data(torch.from_numpy(X).mean(0))  # as aekit.Autoencoder.fit starts it
@@ -286,6 +288,7 @@ def run_aekit(
         precision,
         "weights averaged" if settings.average_weights else "last weights",
         "centred start" if variant.centred else "uncentred",
+        *(["tied weights"] if variant.tied else []),
         *extra,
     ]
     return Run(", ".join(described), len(X), history["epoch_time"], clock)
