@@ -79,6 +79,9 @@ AEKIT_VARIANTS = [
     # Muon for the matrices (aekit.training.muon); batch and plan chosen on validation by
     # benchmarks/muon_recipe.py (results/muon-recipe.md).
     Variant("aekit-muon", {"optimizer": "muon", "batch_size": 1024, "epochs": 30}),
+    # The same with tied weights, half the Newton-Schulz work; chosen on validation by
+    # `muon_recipe.py --tied` (results/muon-recipe.md, last section).
+    Variant("aekit-muon-tied", {"optimizer": "muon", "batch_size": 512, "epochs": 30}, tied=True),
     Variant("aekit-fast", _GPU_FAST, ("cuda",)),
     Variant("aekit-b8192", {**_GPU_FAST, "batch_size": 8192, "learning_rate": 1e-2}, ("cuda",)),
     Variant("aekit-compile", {**_GPU_FAST, "compile": True}, ("cuda",)),
