@@ -27,9 +27,7 @@ class RefitAtBestEpoch:
 
     def fit(self, X: np.ndarray) -> RefitAtBestEpoch:
         chooser = clone(self.estimator).set_params(early_stopping=True).fit(X)
-        # restore_best notes the best epoch; without it (the last epoch was best) the last.
-        best = chooser.history_.get("best_epoch", [len(chooser.history_["loss"])])
-        self.best_epoch_ = int(best[0])
+        self.best_epoch_ = int(chooser.history_["best_epoch"][0])  # noted by early stopping
         self.chooser_history_ = chooser.history_
         final = clone(self.estimator).set_params(
             early_stopping=False,
