@@ -35,7 +35,8 @@ def matrices() -> list[tuple[int, int]]:
 
 
 def padded(shape: tuple[int, int], multiple: int) -> tuple[int, int]:
-    return tuple(-(-side // multiple) * multiple for side in shape)  # type: ignore[return-value]
+    rows, cols = (-(-side // multiple) * multiple for side in shape)
+    return rows, cols
 
 
 def seconds(
@@ -44,6 +45,8 @@ def seconds(
     """Times of padding ``matrix`` to ``shape``, orthogonalising it and cutting it back."""
 
     def once() -> torch.Tensor:
+        if shape == tuple(matrix.shape):  # as stored: what aekit.training.muon does
+            return orthogonalize(matrix, dtype=dtype)
         big = torch.nn.functional.pad(
             matrix, (0, shape[1] - matrix.shape[1], 0, shape[0] - matrix.shape[0])
         )
