@@ -25,7 +25,8 @@ def test_quick_curves_section_writes_the_table_with_the_papers_numbers(tmp_path,
     assert "aekit reproduce hinton2006 --quick --sections curves" in text
     assert re.search(r"git revision: \S+", text) and "hardware: " in text
     rows = _table_rows(text, "Curves")
-    assert [r[0] for r in rows][-2:] == ["PCA-6", "PCA-18"] and len(rows) == 5
+    assert [r[0] for r in rows][-2:] == ["PCA-6", "PCA-18"] and len(rows) == 6
+    assert rows[3][0] == "aekit, masking and weight decay (chosen on validation), every curve"
     errors = [float(r[1]) for r in rows]
     assert all(0 < e < 784 for e in errors)
     assert float(rows[-2][2]) == 1.0  # the ratio column is relative to PCA-6
@@ -83,3 +84,6 @@ def test_quick_run_of_every_section(tmp_path):
     # The Muon row is the image sections' alone: once, under Fashion-MNIST, not under Curves.
     muon = "| aekit, tied, optimizer muon (settings chosen on validation), refitted |"
     assert text.count(muon) == 1 and text.index(muon) > text.index("## Fashion-MNIST")
+    # The masking row is the curves' alone.
+    masking = "| aekit, masking and weight decay (chosen on validation), every curve |"
+    assert text.count(masking) == 1 and text.index(masking) < text.index("## Fashion-MNIST")

@@ -35,6 +35,11 @@ IMAGE_KINDS = {
     **KINDS,
     "aekit-muon": "aekit, tied, optimizer muon (settings chosen on validation), refitted",
 }
+# The curves add masking noise at settings chosen on the curves' validation split.
+CURVE_KINDS = {
+    **KINDS,
+    "aekit-masking": "aekit, masking and weight decay (chosen on validation), every curve",
+}
 
 
 @dataclass(frozen=True)
@@ -100,17 +105,23 @@ def _deep_section(
             ]
         )
     arch = "-".join(str(w) for w in (X_train.shape[1], *hidden, code))
-    muon = (
+    extra = (
         f"; Muon: the epochs early stopping chose from a {budget.muon_epochs}-epoch plan, "
         "then refitted on every training image for that many"
         if "aekit-muon" in kinds
         else ""
     )
+    if "aekit-masking" in kinds:
+        m = recipes.CURVES_MASKING
+        extra += (
+            f"; masking: {m['noise_level']:.0%} of each training curve's pixels set to 0, "
+            f"weight decay {m['weight_decay']}, {budget.masking_epochs} epochs"
+        )
     doc.section(
         title,
         f"{arch}, {len(X_train)} training / {len(X_test)} test "
         f"images, {epochs} fine-tuning epochs"
-        f" ({budget.pretrain_epochs} RBM epochs per layer before them where pretrained{muon}).",
+        f" ({budget.pretrain_epochs} RBM epochs per layer before them where pretrained{extra}).",
     )
     doc.table(["model", "test error", f"× PCA-{code}", "train s", "epochs", "kNN-5"], rows)
     if published:
@@ -180,6 +191,7 @@ def _curves(options: Options, doc: Document) -> None:
         budget.curves_epochs,
         recipes.PUBLISHED["curves"],
         (6, 18),
+        CURVE_KINDS,
     )
     doc.text(
         f"Our curves: mean pixel intensity {stats['mean_intensity']:.4f}, "
