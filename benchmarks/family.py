@@ -64,7 +64,8 @@ def members(epochs: int, pretrain_epochs: int) -> dict[str, Callable[[], Any]]:
             **stacked, noise="masking", noise_level=NOISE
         ),
         "sparse": lambda: aekit.SparseAutoencoder(**deep),
-        "denoising": lambda: aekit.DenoisingAutoencoder(**deep),  # masking 0.25, 60 % of rows clean
+        # masking 0.25, half the rows clean
+        "denoising": lambda: aekit.DenoisingAutoencoder(**deep),
         # At its defaults: the plain network plus the penalty, estimated by projections.
         "contractive": lambda: aekit.ContractiveAutoencoder(**deep),
         # Rifai et al.'s CAE has one sigmoid layer, where the Jacobian norm has a closed form,
