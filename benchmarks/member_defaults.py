@@ -66,6 +66,10 @@ def candidates(
             "sigmoid first layer, elu after, rho 0.1, beta 0.3": sparse(sparse_new, 0.1, 0.3),
             "sigmoid first layer, elu after, rho 0.1, beta 0.1": sparse(sparse_new, 0.1, 0.1),
             "sigmoid first layer, elu after, rho 0.1, beta 0.03": sparse(sparse_new, 0.1, 0.03),
+            # The same network and start with no penalty: what the sigmoid layer alone costs.
+            "sigmoid first layer, elu after, rho 0.1, beta 0 (control)": sparse(
+                sparse_new, 0.1, 0.0
+            ),
         },
         "contractive": {
             f"lambda {w:g}": (
@@ -182,6 +186,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--pretrain-epochs", type=int, default=3)
     ap.add_argument("--members", nargs="+", default=None)
+    ap.add_argument(
+        "--candidates", nargs="+", default=None, help="only candidates whose name contains one"
+    )
     ap.add_argument("--data-dir", default=None, help="folder of Fashion-MNIST IDX files")
     ap.add_argument("--out", default="benchmarks/results")
     args = ap.parse_args()
@@ -197,6 +204,8 @@ def main() -> None:
     for member in args.members or list(table):
         rows[member] = {}
         for name, make in table[member].items():
+            if args.candidates and not any(part in name for part in args.candidates):
+                continue
             jacobian = member == "contractive"
             rows[member][name] = measure(make(), X_train, y_train, X_val, y_val, jacobian)
             print(member, name, rows[member][name], flush=True)
