@@ -6,7 +6,10 @@ import torch
 from aekit.errors import ConfigError
 from aekit.models.builders import build_module, config_from_dict
 from aekit.models.config import MLPConfig
+from aekit.models.conv import ConvConfig
+from aekit.models.rbm import RBMConfig
 from aekit.models.registry import Registry
+from aekit.models.vae import VAEConfig
 
 
 def _count(module):
@@ -93,6 +96,29 @@ def test_bad_config_is_a_config_error(change):
     data = {**MLPConfig(n_features=7).to_dict(), **change}
     with pytest.raises(ConfigError):
         config_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLPConfig(n_features=4, activation="swish"), "activation must be one of elu, "),
+        (
+            lambda: MLPConfig(n_features=4, code_activation="swish"),
+            "code_activation must be None or one of elu, ",
+        ),
+        (lambda: VAEConfig(n_features=4, likelihood="swish"), "likelihood must be one of gaussian"),
+        (
+            lambda: ConvConfig(n_features=16, image_shape=(1, 4, 4), activation="swish"),
+            "activation must be one of elu, ",
+        ),
+        (lambda: RBMConfig(4, 2, hidden_units="swish"), "hidden_units must be one of bernoulli"),
+    ],
+)
+def test_every_model_config_names_the_bad_setting_its_choices_and_the_value(make, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        make()
+    text = str(raised.value)
+    assert "\n" not in text and text.endswith("got 'swish'")
 
 
 def test_registry_refuses_duplicates_and_unknown_names():

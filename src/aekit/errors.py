@@ -24,6 +24,17 @@ class ConfigError(AekitError, ValueError):
     """A setting is out of range or of the wrong type."""
 
 
+def check_choice(
+    name: str, value: object, options: tuple[str, ...], *, optional: bool = False
+) -> None:
+    """Raise a ConfigError naming ``name`` unless ``value`` is one of ``options`` (or None
+    where ``optional``): "activation must be one of elu, relu, ..., got 'swish'"."""
+    if value in options or (optional and value is None):
+        return
+    allowed = ("None or " if optional else "") + "one of " + ", ".join(options)
+    raise ConfigError(f"{name} must be {allowed}, got {value!r}")
+
+
 class OutputError(AekitError):
     """An output location cannot be written."""
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aekit.errors import ConfigError
+from aekit.errors import check_choice
 
 SCALES = ("none", "minmax", "standard")
 
@@ -66,8 +66,7 @@ class Scaler:
 
         ``fit`` computes them over an array in memory; streaming computes them chunk by chunk.
         """
-        if kind not in SCALES:
-            raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {kind!r}")
+        check_choice("scale", kind, SCALES)
         if kind == "none":
             return cls(kind, np.zeros(n_features, np.float32), np.ones(n_features, np.float32))
         if kind == "minmax":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aekit.data.scaling import SCALES
-from aekit.errors import ConfigError
+from aekit.errors import ConfigError, check_choice
 from aekit.models.builders import config_from_dict
 from aekit.models.config import LIKELIHOODS, MAX_WIDTH
 from aekit.models.schema import check_arguments, check_fields
@@ -103,12 +103,8 @@ def check(config: dict[str, Any], cls: type[object]) -> Checked:
             f"input_schema.feature_names has {len(names)} names for n_features={n_features}"
         )
     scale = config["preprocessing"]["kind"]
-    if scale not in SCALES:
-        raise ConfigError(f"preprocessing.kind must be one of {', '.join(SCALES)}, got {scale!r}")
-    if loss["likelihood"] not in LIKELIHOODS:
-        raise ConfigError(
-            f"loss.likelihood must be one of {', '.join(LIKELIHOODS)}, got {loss['likelihood']!r}"
-        )
+    check_choice("preprocessing.kind", scale, SCALES)
+    check_choice("loss.likelihood", loss["likelihood"], LIKELIHOODS)
 
     params = config["params"]
     for name in NOT_SAVED_PARAMS:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from aekit.errors import ConfigError
+from aekit.errors import ConfigError, check_choice
 from aekit.models.schema import init_fields
 
 ACTIVATIONS = ("elu", "relu", "sigmoid", "tanh", "gelu", "leaky_relu", "silu")
@@ -76,28 +76,10 @@ class MLPConfig:
         self.validate()
 
     def validate(self) -> None:
-        _positive_int("n_features", self.n_features)
-        _positive_int("code_size", self.code_size)
-        for h in self.hidden:
-            _positive_int("hidden layer size", h)
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
-            )
-        if self.likelihood not in LIKELIHOODS:
-            raise ConfigError(
-                f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
-            )
-        if self.code_activation is not None and self.code_activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"code_activation must be None or one of {', '.join(ACTIVATIONS)}, "
-                f"got {self.code_activation!r}"
-            )
-        if self.first_activation is not None and self.first_activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"first_activation must be None or one of {', '.join(ACTIVATIONS)}, "
-                f"got {self.first_activation!r}"
-            )
+        check_widths(self.n_features, self.code_size, self.hidden)
+        check_units(self.activation, self.likelihood)
+        check_choice("code_activation", self.code_activation, ACTIVATIONS, optional=True)
+        check_choice("first_activation", self.first_activation, ACTIVATIONS, optional=True)
         if self.first_activation is not None and not self.hidden:
             raise ConfigError("first_activation needs a hidden layer (hidden=(n, ...))")
         if not isinstance(self.tied, bool):
@@ -135,6 +117,20 @@ MAX_WIDTH = 1 << 20
 def _positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
         raise ConfigError(f"{name} must be an integer in [1, {MAX_WIDTH}], got {value!r}")
+
+
+def check_widths(n_features: int, code_size: int, hidden: tuple[int, ...] = ()) -> None:
+    """Every layer width is a positive integer no larger than MAX_WIDTH."""
+    _positive_int("n_features", n_features)
+    _positive_int("code_size", code_size)
+    for h in hidden:
+        _positive_int("hidden layer size", h)
+
+
+def check_units(activation: str, likelihood: str) -> None:
+    """The hidden units' nonlinearity and the output's likelihood are ones aekit builds."""
+    check_choice("activation", activation, ACTIVATIONS)
+    check_choice("likelihood", likelihood, LIKELIHOODS)
 
 
 def check_top_k(k: int | None, alpha: float, code_size: int) -> None:

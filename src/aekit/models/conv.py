@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError
-from aekit.models.config import ACTIVATIONS, LIKELIHOODS, MAX_WIDTH, _positive_int, check_top_k
+from aekit.models.config import MAX_WIDTH, _positive_int, check_top_k, check_units, check_widths
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.schema import init_fields
@@ -84,8 +84,7 @@ class ConvConfig:
         self.validate()
 
     def validate(self) -> None:
-        _positive_int("n_features", self.n_features)
-        _positive_int("code_size", self.code_size)
+        check_widths(self.n_features, self.code_size)
         for size in self.image_shape:
             _positive_int("image_shape entry", size)
         if math.prod(self.image_shape) != self.n_features:
@@ -102,14 +101,7 @@ class ConvConfig:
         k = self.kernel_size
         if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0 or k > 31:
             raise ConfigError(f"kernel_size must be an odd integer in [1, 31], got {k!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
-            )
-        if self.likelihood not in LIKELIHOODS:
-            raise ConfigError(
-                f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
-            )
+        check_units(self.activation, self.likelihood)
         check_top_k(self.top_k, self.top_k_alpha, self.code_size)
         flat = self.channels[-1] * math.prod(self.feature_map_sizes()[-1])
         if flat > MAX_WIDTH:  # the linear layers' width: keep a crafted config's allocation sane

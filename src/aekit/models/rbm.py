@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aekit.errors import ConfigError
-from aekit.models.config import _positive_int
+from aekit.errors import check_choice
+from aekit.models.config import check_widths
 from aekit.models.output import ModelOutput
 from aekit.models.schema import init_fields
 from aekit.objectives.likelihood import get_likelihood
@@ -65,13 +65,9 @@ class RBMConfig:
         self.validate()
 
     def validate(self) -> None:
-        _positive_int("n_features", self.n_features)
-        _positive_int("code_size", self.code_size)
-        for name in ("likelihood", "hidden_units"):
-            if getattr(self, name) not in UNITS:
-                raise ConfigError(
-                    f"{name} must be one of {', '.join(UNITS)}, got {getattr(self, name)!r}"
-                )
+        check_widths(self.n_features, self.code_size)
+        check_choice("likelihood", self.likelihood, UNITS)
+        check_choice("hidden_units", self.hidden_units, UNITS)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

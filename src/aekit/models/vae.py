@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError
-from aekit.models.config import ACTIVATIONS, LIKELIHOODS, _positive_int
+from aekit.models.config import check_units, check_widths
 from aekit.models.init import initialise
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
@@ -56,18 +56,8 @@ class VAEConfig:
         self.validate()
 
     def validate(self) -> None:
-        _positive_int("n_features", self.n_features)
-        _positive_int("code_size", self.code_size)
-        for h in self.hidden:
-            _positive_int("hidden layer size", h)
-        if self.activation not in ACTIVATIONS:
-            raise ConfigError(
-                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
-            )
-        if self.likelihood not in LIKELIHOODS:
-            raise ConfigError(
-                f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {self.likelihood!r}"
-            )
+        check_widths(self.n_features, self.code_size, self.hidden)
+        check_units(self.activation, self.likelihood)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from aekit.errors import ConfigError
+from aekit.errors import ConfigError, check_choice
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "muon")  # muon: aekit.training.muon
 SCHEDULES = ("constant", "cosine", "step")
@@ -43,18 +43,9 @@ class TrainSettings:
         if self.batch_size != "auto":
             _int_at_least("batch_size", self.batch_size, 1, alternative="'auto'")
         _int_at_least("patience", self.patience, 1)
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
-            )
-        if self.lr_schedule not in SCHEDULES:
-            raise ConfigError(
-                f"lr_schedule must be one of {', '.join(SCHEDULES)}, got {self.lr_schedule!r}"
-            )
-        if self.precision not in PRECISIONS:
-            raise ConfigError(
-                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
-            )
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("lr_schedule", self.lr_schedule, SCHEDULES)
+        check_choice("precision", self.precision, PRECISIONS)
         rate = self.learning_rate
         if rate != "auto" and not (
             isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate > 0
