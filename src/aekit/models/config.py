@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aekit.errors import ConfigError, check_choice
 from aekit.models.schema import init_fields
@@ -14,8 +14,28 @@ ACTIVATIONS = ("elu", "relu", "sigmoid", "tanh", "gelu", "leaky_relu", "silu")
 LIKELIHOODS = ("gaussian", "bernoulli")
 
 
+class HiddenLayersJSON:
+    """``to_dict`` / ``from_dict`` of a config dataclass whose encoder widths are the tuple
+    ``hidden``, a list in JSON."""
+
+    hidden: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
+        d["hidden"] = list(self.hidden)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        kwargs = init_fields(cls, data)
+        hidden = data.get("hidden", ())
+        if not isinstance(hidden, (list, tuple)):
+            raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
+        return cls(**kwargs)
+
+
 @dataclass
-class MLPConfig:
+class MLPConfig(HiddenLayersJSON):
     """A multilayer autoencoder: encoder sizes mirrored by the decoder, linear code layer.
 
     Attributes
@@ -95,19 +115,6 @@ class MLPConfig:
                 f"first_bias must be None or a finite number, got {self.first_bias!r}"
             )
         check_top_k(self.top_k, self.top_k_alpha, self.code_size)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["hidden"] = list(self.hidden)
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MLPConfig:
-        kwargs = init_fields(cls, data)
-        hidden = data.get("hidden", ())
-        if not isinstance(hidden, (list, tuple)):
-            raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
-        return cls(**kwargs)
 
 
 # Bounds keep a crafted config from asking for an absurd allocation.

@@ -9,25 +9,21 @@ lives in :mod:`aekit.objectives.elbo`, outside the model.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
 
 import torch
 from torch import nn
 
-from aekit.errors import ConfigError
-from aekit.models.config import check_units, check_widths
+from aekit.models.config import HiddenLayersJSON, check_units, check_widths
 from aekit.models.init import initialise
 from aekit.models.mlp import make_activation
 from aekit.models.output import ModelOutput
 from aekit.models.posterior import DiagonalGaussian
-from aekit.models.schema import init_fields
 from aekit.objectives.likelihood import get_likelihood
 
 
 @dataclass
-class VAEConfig:
+class VAEConfig(HiddenLayersJSON):
     """A variational autoencoder: MLP encoder to (mean, log-variance), mirrored decoder.
 
     Attributes
@@ -58,19 +54,6 @@ class VAEConfig:
     def validate(self) -> None:
         check_widths(self.n_features, self.code_size, self.hidden)
         check_units(self.activation, self.likelihood)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["hidden"] = list(self.hidden)
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VAEConfig:
-        kwargs = init_fields(cls, data)
-        hidden = data.get("hidden", ())
-        if not isinstance(hidden, (list, tuple)):
-            raise ConfigError(f"model config 'hidden' must be a list, got {hidden!r}")
-        return cls(**kwargs)
 
 
 class VariationalAutoencoder(nn.Module):
