@@ -3,6 +3,8 @@
 Every error caused by input (a bad file, a wrong shape, a bad setting) is an
 ``AekitError`` or a subclass, carrying a one-line message that names what is wrong and
 where. The command line prints that line and exits non-zero; anything else is a bug.
+``check_choice`` words the most common one, a setting outside its fixed set, the same way
+everywhere.
 """
 
 from __future__ import annotations
